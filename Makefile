@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test` (README).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test install install-test browser lint messages bench clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(PY)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt $(PY)
+	$(PIP) install -r requirements-test.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## make run: virtualenv, install, database + Redis, migrate, demo trial, web + Celery worker + beat
+run: install
+	$(PY) scripts/services.py run
+
+## make test: the whole suite on real PostgreSQL and Redis (embedded when the URLs are unset)
+test: install-test browser
+	$(PY) scripts/services.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download)
+browser:
+	@bash scripts/ensure_chromium.sh
+
+lint: install-test
+	$(PY) -m ruff check .
+
+## Recompile the shipped translations after editing locale/*/LC_MESSAGES/django.po
+messages: install-test
+	$(PY) scripts/compile_messages.py
+
+clean:
+	rm -rf $(VENV) var

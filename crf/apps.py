@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CrfConfig(AppConfig):
+    name = "crf"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,48 @@
+"""Audited writes (ARCHITECTURE.md rule 2).
+
+Every clinical write goes through these two functions: creation records who; every later change
+records who and why. A change without a typed reason is refused before anything is written, so no
+row and no history row appear. Validation runs first (`full_clean`), so bad input changes nothing.
+"""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+REASON_MAX_LENGTH = 500  # a text column (SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD)
+
+
+def save_created(instance: models.Model, user, reason: str = "") -> models.Model:
+    if not instance._state.adding:
+        raise ValueError("save_created is for new records; use save_changed.")
+    instance.full_clean()
+    instance._history_user = user
+    instance._change_reason = reason or _("Created")
+    instance.save()
+    return instance
+
+
+def changed_fields(instance: models.Model) -> list[str]:
+    """Names of concrete fields whose value differs from the stored row."""
+    stored = type(instance)._base_manager.get(pk=instance.pk)
+    return [f.name for f in instance._meta.concrete_fields
+            if f.name not in {"modified_at"} and getattr(stored, f.attname) != getattr(instance, f.attname)]
+
+
+def save_changed(instance: models.Model, user, reason: str) -> list[str]:
+    """Save a change to a stored record; returns the changed field names (empty: nothing saved)."""
+    if instance._state.adding:
+        raise ValueError("save_changed is for stored records; use save_created.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason_for_change": _("Give a reason for this change.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason_for_change": _("Keep the reason under %(n)d characters.")
+                               % {"n": REASON_MAX_LENGTH}})
+    instance.full_clean()
+    fields = changed_fields(instance)
+    if not fields:
+        return []
+    instance._history_user = user
+    instance._change_reason = reason
+    instance.save()
+    return fields

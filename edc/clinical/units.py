@@ -1,0 +1,103 @@
+"""Unit conversions for serum creatinine and urine protein-creatinine ratio (UPCR).
+
+PROTOCOL.md decisions: units — creatinine is entered in µmol/L or mg/dL (µmol/L ÷ 88.4 = mg/dL);
+UPCR is stored in g/g (= mg/mg); mg/mmol ÷ 113.12 = g/g; mg/g ÷ 1000 = g/g.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from numbers import Real
+
+# DOMAIN_REFERENCE §1.2: fixed factor 88.4 (creatinine MW 113.12 g/mol); EDC decision, not 88.42.
+CREATININE_UMOL_L_PER_MG_DL = 88.4
+# DOMAIN_REFERENCE §2.1 "Unit caution": 1 g/g = 113.12 mg/mmol exactly (creatinine MW).
+UPCR_MG_MMOL_PER_G_G = 113.12
+
+CREATININE_UMOL_L = "umol/L"
+CREATININE_MG_DL = "mg/dL"
+CREATININE_UNITS: tuple[str, ...] = (CREATININE_UMOL_L, CREATININE_MG_DL)
+
+UPCR_G_G = "g/g"
+UPCR_MG_MMOL = "mg/mmol"
+UPCR_MG_G = "mg/g"
+UPCR_MG_MG = "mg/mg"
+UPCR_UNITS: tuple[str, ...] = (UPCR_G_G, UPCR_MG_MMOL, UPCR_MG_G, UPCR_MG_MG)
+
+# Divisor that turns a UPCR in the given unit into g/g.
+_UPCR_DIVISOR: dict[str, float] = {
+    UPCR_G_G: 1.0,
+    UPCR_MG_MG: 1.0,  # mg/mg is dimensionally identical to g/g
+    UPCR_MG_MMOL: UPCR_MG_MMOL_PER_G_G,
+    UPCR_MG_G: 1000.0,
+}
+
+
+def require_finite(value: float, name: str) -> float:
+    """Return ``value`` as float; ``ValueError`` if it is not finite.
+
+    int, float and Decimal (what Django's DecimalField yields) are accepted; anything else,
+    including bool and None, is a programming error and raises ``TypeError``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def require_positive(value: float, name: str) -> float:
+    """Finite and > 0 (e.g. creatinine: a zero or negative value is a data-entry error)."""
+    number = require_finite(value, name)
+    if number <= 0:
+        raise ValueError(f"{name} must be greater than 0, got {value!r}")
+    return number
+
+
+def require_non_negative(value: float, name: str) -> float:
+    """Finite and >= 0 (e.g. UPCR: 0 is a legitimate 'below detection' entry)."""
+    number = require_finite(value, name)
+    if number < 0:
+        raise ValueError(f"{name} must not be negative, got {value!r}")
+    return number
+
+
+def _check_creatinine_unit(unit: str) -> None:
+    if unit not in CREATININE_UNITS:
+        raise ValueError(
+            f"Unknown creatinine unit {unit!r}; expected one of {', '.join(CREATININE_UNITS)}"
+        )
+
+
+def creatinine_to_mg_dl(value: float, unit: str) -> float:
+    """Serum creatinine in mg/dL (the unit of CKD-EPI 2021, DOMAIN_REFERENCE §1.1)."""
+    _check_creatinine_unit(unit)
+    number = require_positive(value, "Creatinine")
+    if unit == CREATININE_UMOL_L:
+        return number / CREATININE_UMOL_L_PER_MG_DL
+    return number
+
+
+def creatinine_to_umol_l(value: float, unit: str) -> float:
+    """Serum creatinine in µmol/L (the unit of the BILAG-2004 renal items, §4)."""
+    _check_creatinine_unit(unit)
+    number = require_positive(value, "Creatinine")
+    if unit == CREATININE_MG_DL:
+        return number * CREATININE_UMOL_L_PER_MG_DL
+    return number
+
+
+def upcr_to_g_g(value: float, unit: str) -> float:
+    """UPCR in the canonical g/g (PROTOCOL.md decisions: units).
+
+    Zero is accepted (a result below the detection limit); negative values are refused.
+    """
+    if unit not in _UPCR_DIVISOR:
+        raise ValueError(f"Unknown UPCR unit {unit!r}; expected one of {', '.join(UPCR_UNITS)}")
+    return require_non_negative(value, "UPCR") / _UPCR_DIVISOR[unit]
+
+
+def upcr_g_g_to_mg_mmol(value_g_g: float) -> float:
+    """g/g → mg/mmol, for the BILAG-2004 renal items which are defined in mg/mmol (§4)."""
+    return require_non_negative(value_g_g, "UPCR") * UPCR_MG_MMOL_PER_G_G

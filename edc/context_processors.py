@@ -1,0 +1,25 @@
+"""What the base layout needs on every page: the user's roles and the navigation they may use."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from edc import roles
+from edc.access import user_roles
+
+# (url name, label, roles that see the link)
+NAVIGATION = [
+    ("home", _("Home"), roles.EVERYONE),
+    ("participant_list", _("Participants"), roles.SITE_STAFF),
+    ("screening_new", _("New screening"), roles.DATA_ENTRY),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    mine = user_roles(user)
+    links = [(reverse(name), label) for name, label, allowed in NAVIGATION if mine & allowed]
+    return {
+        "nav_links": links,
+        "my_roles": [roles.LABELS[r] for r in roles.ALL_ROLES if r in mine],
+    }

@@ -1,0 +1,59 @@
+"""Load the demo trial once (idempotent): sites, one user per role. `make run` calls it."""
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from edc import roles
+from edc.models import Site, User
+from edc.services.people import create_user, ensure_roles
+
+DEMO_PASSWORD = "lupus-trial-demo"  # >= 12 characters; demo only
+SITES = [
+    # (code, name, prefix)
+    ("plagh", "Chinese PLA General Hospital, Nephrology", "BJ"),
+    ("demo2", "Second site (demo of site isolation)", "SH"),
+]
+USERS = [
+    # (username, role, first, last, sites)
+    ("clinician", roles.CLINICIAN, "Li", "Wei", ["plagh"]),
+    ("coordinator", roles.COORDINATOR, "Wang", "Fang", ["plagh"]),
+    ("pi", roles.PRINCIPAL_INVESTIGATOR, "Chen", "Xiangmei", ["plagh"]),
+    ("monitor", roles.MONITOR, "Zhao", "Min", ["plagh", "demo2"]),
+    ("statistician", roles.STATISTICIAN, "Sun", "Hao", ["plagh", "demo2"]),
+    ("randadmin", roles.RANDOMIZATION_ADMIN, "Zhou", "Lin", ["plagh", "demo2"]),
+    ("pharmacist", roles.PHARMACIST, "Wu", "Jing", ["plagh"]),
+    ("datamanager", roles.DATA_MANAGER, "Xu", "Yan", ["plagh", "demo2"]),
+    ("clinician2", roles.CLINICIAN, "Ma", "Lei", ["demo2"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo trial (sites and one user per role) if it is not there yet."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--print-logins", action="store_true",
+                            help="Only print the demo logins.")
+
+    def handle(self, *args, print_logins=False, **options):
+        if not print_logins:
+            self.load()
+        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        for username, role, *_ in USERS:
+            self.stdout.write(f"  {username:<13} {roles.LABELS[role]}")
+
+    @transaction.atomic
+    def load(self):
+        ensure_roles()
+        sites = {}
+        for code, name, prefix in SITES:
+            sites[code], _ = Site.objects.get_or_create(
+                code=code, defaults={"name": name, "participant_prefix": prefix})
+        created = 0
+        for username, role, first, last, site_codes in USERS:
+            if User.objects.filter(username=username).exists():
+                continue
+            create_user(username=username, password=DEMO_PASSWORD, role=role,
+                        sites=[sites[c] for c in site_codes], first_name=first, last_name=last,
+                        email=f"{username}@example.org")
+            created += 1
+        self.stdout.write(f"Demo trial ready ({created} users created, "
+                          f"{User.objects.count()} in all).")

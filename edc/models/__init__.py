@@ -1,0 +1,11 @@
+"""The trial core's models: sites and people, participants, consent, eligibility."""
+from .base import ClinicalModel
+from .consent import Consent, ConsentKind
+from .eligibility import BiopsyClass, EligibilityAssessment, FirstLineResponse
+from .participants import Participant, ParticipantStatus, PriorTherapy, Sex
+from .sites import Site, User
+
+__all__ = [
+    "BiopsyClass", "ClinicalModel", "Consent", "ConsentKind", "EligibilityAssessment",
+    "FirstLineResponse", "Participant", "ParticipantStatus", "PriorTherapy", "Sex", "Site", "User",
+]

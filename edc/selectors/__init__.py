@@ -1,0 +1,1 @@
+"""Reads that pages and exports share."""

@@ -1,0 +1,29 @@
+"""URLs of the trial EDC. Each app adds its own under its prefix as the issues land."""
+from django.contrib import admin
+from django.urls import path
+
+from edc.access import public
+from edc.views import auth, enrolment_path, home, participants
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("status/", home.system_status, name="system_status"),
+    path("participants/", participants.participants, name="participant_list"),
+    path("participants/<uuid:pk>/", participants.participant_detail, name="participant_detail"),
+    path("participants/<uuid:pk>/audit/", participants.participant_audit, name="participant_audit"),
+    path("screening/new/", enrolment_path.screening_new, name="screening_new"),
+    path("participants/<uuid:pk>/screening/", enrolment_path.screening_edit, name="screening_edit"),
+    path("participants/<uuid:pk>/consent/", enrolment_path.consent_new, name="consent_new"),
+    path("participants/<uuid:pk>/consent/<uuid:consent_pk>/", enrolment_path.consent_edit,
+         name="consent_edit"),
+    path("participants/<uuid:pk>/eligibility/", enrolment_path.eligibility_form, name="eligibility"),
+    path("participants/<uuid:pk>/enrol/", enrolment_path.enrol, name="enrol"),
+    path("participants/<uuid:pk>/screen-failure/", enrolment_path.screen_failure,
+         name="screen_failure"),
+    path("admin/", admin.site.urls),
+]
+

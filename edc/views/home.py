@@ -1,0 +1,24 @@
+"""The home dashboard: what each role needs first."""
+from django.core.cache import cache
+from django.shortcuts import render
+
+from edc import roles
+from edc.access import allow, user_roles
+from edc.charts import cumulative_line_svg
+from edc.selectors.dashboard import recruitment
+from edc.tasks import HEARTBEAT_KEY
+
+
+@allow(roles.EVERYONE)
+def home(request):
+    figures = recruitment(request.user)
+    chart = cumulative_line_svg(figures.by_month, target=figures.target)
+    return render(request, "edc/home.html", {
+        "figures": figures, "chart": chart, "roles_held": user_roles(request.user),
+        "R": roles,
+    })
+
+
+@allow({roles.DATA_MANAGER})
+def system_status(request):
+    return render(request, "edc/status.html", {"heartbeat": cache.get(HEARTBEAT_KEY)})

@@ -1,0 +1,1 @@
+"""Statistician datasets, analysis sets, database lock and unblinded export, analysis report (issue 7)."""

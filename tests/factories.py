@@ -1,0 +1,78 @@
+"""People and records every test needs, made through the real services (STYLE.md: one place)."""
+import itertools
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from edc import roles
+from edc.models import Participant, Site
+from edc.services import consent as consent_svc
+from edc.services import eligibility as eligibility_svc
+from edc.services import enrolment as enrolment_svc
+from edc.services import screening as screening_svc
+from edc.services.people import create_user, ensure_roles
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def make_site(code: str = "", prefix: str = "") -> Site:
+    n = next(_seq)
+    return Site.objects.create(code=code or f"site{n}", name=f"Site {n}",
+                               participant_prefix=prefix or f"S{n}")
+
+
+def make_user(role: str, *sites: Site, username: str = ""):
+    ensure_roles()
+    return create_user(username=username or f"{role}{next(_seq)}", password=PASSWORD, role=role,
+                       sites=sites, first_name=role.title(), last_name=str(next(_seq)))
+
+
+def screen(site: Site, user, **overrides) -> Participant:
+    today = timezone.localdate(timezone=SHANGHAI)
+    values = dict(site=site, screening_number=f"{next(_seq):04d}",
+                  screening_date=today - timedelta(days=3), initials="ZXM",
+                  date_of_birth=date(1990, 5, 17), sex="F")
+    values.update(overrides)
+    return screening_svc.screen_participant(user=user, **values)
+
+
+def consent(p: Participant, user, kind: str = "main", **overrides):
+    values = dict(kind=kind, form_version="1.0", obtained_by=user,
+                  consented_at=datetime.combine(p.screening_date, datetime.min.time(),
+                                                tzinfo=SHANGHAI) + timedelta(hours=10))
+    values.update(overrides)
+    return consent_svc.record_consent(p, user=user, **values)
+
+
+def eligibility_answers(p: Participant, **overrides) -> dict:
+    answers = dict(
+        acr_criteria_met=6, biopsy_date=p.screening_date - timedelta(days=200),
+        biopsy_class="IV", biopsy_active=True,
+        first_line_start_date=p.screening_date - timedelta(days=250), first_line_response="none",
+        inclusion_note="", severe_hepatic_dysfunction=False, creatinine_value=Decimal("80"),
+        creatinine_unit="umol/L", creatinine_date=p.screening_date,
+    )
+    for n in (2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14):
+        answers[f"exc{n}"] = False
+        answers[f"exc{n}_note"] = ""
+    answers.update(overrides)
+    return answers
+
+
+def assess(p: Participant, user, **overrides):
+    return eligibility_svc.record_eligibility(p, user=user, **eligibility_answers(p, **overrides))
+
+
+def enrol(p: Participant, user, prior_therapy: str = "gc_mpaa") -> Participant:
+    return enrolment_svc.enrol_participant(p, user=user, prior_therapy=prior_therapy)
+
+
+def enrolled_participant(site: Site, user, **screen_overrides) -> Participant:
+    p = screen(site, user, **screen_overrides)
+    consent(p, user)
+    assess(p, user)
+    return enrol(p, user)
