@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from .dates import add_months
 from .units import require_non_negative, require_positive
@@ -108,7 +108,7 @@ def detect_renal_relapse(
     return None if pair is None else RelapseResult(criterion, pair[0], pair[1])
 
 
-class SurvivalEventKind(str, Enum):
+class SurvivalEventKind(StrEnum):
     # Declaration order = tie-break priority when two events share a date (most severe first).
     DEATH = "death"
     DIALYSIS = "kidney_failure_dialysis"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from .units import require_non_negative, require_positive
 
@@ -25,7 +25,7 @@ PR_MIN_REDUCTION = Decimal("0.5")  # §2.1: ≥ 50 % reduction; exactly 50 % cou
 DEFAULT_TOLERANCE = 0.15  # PROTOCOL.md decisions: renal response
 
 
-class ResponseCategory(str, Enum):
+class ResponseCategory(StrEnum):  # str() and f-strings give "complete" etc.
     COMPLETE = "complete"
     PARTIAL = "partial"
     NONE = "none"

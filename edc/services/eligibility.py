@@ -1,5 +1,7 @@
 """Eligibility (protocol 2.2): answers in, verdict out. An ineligible person becomes a screen
 failure with the failing criteria as reasons (kept for the CONSORT diagram)."""
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -57,7 +59,7 @@ def _apply_verdict(assessment: EligibilityAssessment) -> None:
         raise ValidationError({"creatinine_value": _("Check the creatinine value: %(e)s") % {
             "e": error}})
     assessment.age_at_screening = verdict.age
-    assessment.egfr = round(verdict.egfr, 1)
+    assessment.egfr = Decimal(f"{verdict.egfr:.1f}")
     assessment.months_on_first_line = verdict.months_on_first_line
     assessment.eligible = verdict.eligible
     assessment.failed_criteria = list(verdict.failed)

@@ -87,6 +87,7 @@ def test_result_numbers_and_rules():
     r = renal_response(4.0, 80.0, 1.0, 76.0)
     assert r.category == "partial"
     assert r.category is ResponseCategory.PARTIAL
+    assert str(r.category) == f"{r.category}" == "partial"  # safe to store in a CharField
     assert r.responded is True
     assert r.upcr_reduction_pct == pytest.approx(75.0, abs=1e-9)
     assert r.egfr_ratio == pytest.approx(0.95, abs=1e-12)
