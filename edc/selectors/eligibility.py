@@ -13,6 +13,10 @@ class CriterionRow:
     passed: bool
     support: str
 
+    @property
+    def is_inclusion(self) -> bool:
+        return self.code.startswith("inc")
+
 
 def criterion_rows(a: EligibilityAssessment) -> list[CriterionRow]:
     failed = set(a.failed_criteria)
