@@ -27,6 +27,7 @@ run: install
 
 ## make test: the whole suite on real PostgreSQL and Redis (embedded when the URLs are unset)
 test: install-test browser
+	$(PY) -m ruff check .
 	$(PY) scripts/services.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download)
@@ -36,8 +37,11 @@ browser:
 lint: install-test
 	$(PY) -m ruff check .
 
-## Recompile the shipped translations after editing locale/*/LC_MESSAGES/django.po
+## Refresh the catalogue from the code (needs GNU gettext), then compile the shipped .mo with polib.
+## Fill new msgstr entries in locale/zh_Hans/LC_MESSAGES/django.po between the two steps.
 messages: install-test
+	$(PY) scripts/services.py exec -- $(PY) manage.py makemessages -l zh_Hans --no-obsolete \
+		--ignore=".venv/*" --ignore="var/*" --ignore="tests/*"
 	$(PY) scripts/compile_messages.py
 
 clean:

@@ -36,7 +36,8 @@ def cumulative_line_svg(by_month: list[tuple[date, int]], *, target: int, title:
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">'
         f'<line class="axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}"/>'
         f'<line class="target" x1="{PAD}" y1="{y(target):.1f}" x2="{WIDTH - PAD}" y2="{y(target):.1f}"/>'
-        f'<text class="target-label" x="{WIDTH - PAD}" y="{y(target) - 4:.1f}" text-anchor="end">{target}</text>'
+        f'<text class="target-label" x="{WIDTH - PAD}" y="{y(target) - 4:.1f}" '
+        f'text-anchor="end">{target}</text>'
         f'<path class="line" d="{path}"/>{dots}{labels}'
         f'<text x="{PAD - 6}" y="{y(running):.1f}" text-anchor="end">{running}</text></svg>'
     )

@@ -1,10 +1,10 @@
 """URLs of the trial EDC. Each app adds its own under its prefix as the issues land."""
 from django.contrib import admin
 from django.urls import path
+from django.views.i18n import set_language
 
 from edc.access import public
 from edc.views import auth, enrolment_path, home, participants
-from django.views.i18n import set_language
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from edc import roles
 from edc.models import Participant, Site
 from edc.services import consent as consent_svc
 from edc.services import eligibility as eligibility_svc

@@ -28,7 +28,10 @@ def age_in_years(date_of_birth: date, on: date) -> int:
 
 
 def add_months(start: date, months: int) -> date:
-    """``start`` shifted by whole calendar months, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
+    """``start`` shifted by whole calendar months, clamped to the month's last day.
+
+    31 Jan + 1 month -> 28/29 Feb.
+    """
     index = start.year * 12 + (start.month - 1) + months
     year, month0 = divmod(index, 12)
     last_day = calendar.monthrange(year, month0 + 1)[1]

@@ -11,10 +11,10 @@ from simple_history.models import HistoricalRecords
 
 
 class NoDeleteQuerySet(models.QuerySet):
-    def delete(self):  # noqa: D102 - rule 2: nothing clinical is hard-deleted
+    def delete(self):
         raise PermissionDenied("Clinical records are never deleted.")
 
-    def update(self, **kwargs):  # noqa: D102 - rule 2: an update would skip history and reason
+    def update(self, **kwargs):
         raise PermissionDenied("Clinical records change only through the audited services.")
 
 

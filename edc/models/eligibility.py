@@ -59,27 +59,35 @@ class EligibilityAssessment(ClinicalModel):
     creatinine_unit = models.CharField(_("unit"), max_length=8,
                                        choices=[(u, u) for u in CREATININE_UNITS])
     creatinine_date = models.DateField(_("creatinine sample date"))
-    exc2 = models.BooleanField(_("Pregnant, breastfeeding, or not agreeing to effective contraception during the trial and for 12 months after"))
+    exc2 = models.BooleanField(_(
+        "Pregnant, breastfeeding, or not agreeing to effective contraception during the trial and for 12 months after"))
     exc2_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc3 = models.BooleanField(_("Biopsy shows chronic nephritis (extensive glomerulosclerosis, fibrous crescents, interstitial fibrosis and tubular atrophy)"))
+    exc3 = models.BooleanField(_(
+        "Biopsy shows chronic nephritis (extensive glomerulosclerosis, fibrous crescents, interstitial fibrosis and tubular atrophy)"))
     exc3_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc4 = models.BooleanField(_("Another autoimmune disease that can mimic SLE (dermatomyositis/polymyositis, MCTD, scleroderma, rheumatoid arthritis)"))
+    exc4 = models.BooleanField(_(
+        "Another autoimmune disease that can mimic SLE (dermatomyositis/polymyositis, MCTD, scleroderma, rheumatoid arthritis)"))
     exc4_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc6 = models.BooleanField(_("Severe uncontrolled cardiovascular, neurological, pulmonary, endocrine or gastrointestinal disease"))
+    exc6 = models.BooleanField(_(
+        "Severe uncontrolled cardiovascular, neurological, pulmonary, endocrine or gastrointestinal disease"))
     exc6_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc7 = models.BooleanField(_("Major organ surgery within 12 weeks before screening, or elective surgery needed during the study"))
+    exc7 = models.BooleanField(_(
+        "Major organ surgery within 12 weeks before screening, or elective surgery needed during the study"))
     exc7_note = models.CharField(_("supporting data"), max_length=500, blank=True)
     exc8 = models.BooleanField(_("History of malignancy"))
     exc8_note = models.CharField(_("supporting data"), max_length=500, blank=True)
     exc9 = models.BooleanField(_("Bone marrow, lung, liver, pancreas or small-bowel transplant"))
     exc9_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc10 = models.BooleanField(_("Severe active or recurrent infection within 4 weeks before enrolment"))
+    exc10 = models.BooleanField(_(
+        "Severe active or recurrent infection within 4 weeks before enrolment"))
     exc10_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc11 = models.BooleanField(_("Live vaccine within 12 weeks before enrolment, or expected during the study"))
+    exc11 = models.BooleanField(_(
+        "Live vaccine within 12 weeks before enrolment, or expected during the study"))
     exc11_note = models.CharField(_("supporting data"), max_length=500, blank=True)
     exc12 = models.BooleanField(_("Severe psychiatric illness"))
     exc12_note = models.CharField(_("supporting data"), max_length=500, blank=True)
-    exc13 = models.BooleanField(_("Severe allergy history, reaction to biologics, or other severe allergy"))
+    exc13 = models.BooleanField(_(
+        "Severe allergy history, reaction to biologics, or other severe allergy"))
     exc13_note = models.CharField(_("supporting data"), max_length=500, blank=True)
     exc14 = models.BooleanField(_("Another clinical trial within 30 days before enrolment"))
     exc14_note = models.CharField(_("supporting data"), max_length=500, blank=True)
@@ -93,7 +101,8 @@ class EligibilityAssessment(ClinicalModel):
     eligible = models.BooleanField(_("eligible"), editable=False)
     failed_criteria = models.JSONField(_("failed criteria"), default=list, editable=False)
 
-    EXCLUSION_FIELDS = ("exc2", "exc3", "exc4", "exc6", "exc7", "exc8", "exc9", "exc10", "exc11", "exc12", "exc13", "exc14")
+    EXCLUSION_FIELDS = ("exc2", "exc3", "exc4", "exc6", "exc7", "exc8", "exc9", "exc10", "exc11",
+                        "exc12", "exc13", "exc14")
 
     class Meta:
         verbose_name = _("eligibility assessment")

@@ -78,8 +78,9 @@ def update_screening(participant: Participant, *, user, reason: str, **values) -
     _check_screening(participant.site, participant.screening_number, participant.screening_date,
                      participant.initials, participant.date_of_birth, exclude_pk=participant.pk)
     first_consent = participant.consents.order_by("consented_at").first()
-    if first_consent and timezone.localtime(
-            first_consent.consented_at, ZoneInfo(participant.site.timezone)).date() < participant.screening_date:
+    zone = ZoneInfo(participant.site.timezone)
+    consent_day = first_consent and timezone.localtime(first_consent.consented_at, zone).date()
+    if consent_day and consent_day < participant.screening_date:
         raise ValidationError({"screening_date": _(
             "The screening date cannot be after the consent already recorded.")})
     with transaction.atomic():

@@ -7,9 +7,16 @@ from django.views.decorators.http import require_http_methods
 
 from edc import roles
 from edc.access import allow
-from edc.forms.screening import (ConsentEditForm, ConsentForm, EligibilityEditForm,
-                                 EligibilityForm, EnrolmentForm, ScreenFailureForm,
-                                 ScreeningEditForm, ScreeningForm)
+from edc.forms.screening import (
+    ConsentEditForm,
+    ConsentForm,
+    EligibilityEditForm,
+    EligibilityForm,
+    EnrolmentForm,
+    ScreenFailureForm,
+    ScreeningEditForm,
+    ScreeningForm,
+)
 from edc.selectors.participants import get_participant_for
 from edc.services import consent as consent_svc
 from edc.services import eligibility as eligibility_svc

@@ -60,7 +60,8 @@ def test_a_user_without_any_role_is_refused_everywhere(site, client_for, objects
     for route in ALL:
         if route.access == PUBLIC:
             continue
-        assert client_for(nobody).get(reverse(route.name, kwargs=kwargs_for(route, objects))).status_code == 403
+        url = reverse(route.name, kwargs=kwargs_for(route, objects))
+        assert client_for(nobody).get(url).status_code == 403
 
 
 def test_csrf_is_enforced_on_posts(site, clinician, objects):

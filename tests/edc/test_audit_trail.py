@@ -23,8 +23,9 @@ def test_it_lists_creation_and_each_change_with_its_reason(site, clinician):
 
 
 def test_the_page_shows_times_in_beijing_time(site, clinician, client_for):
-    from django.utils import timezone
     from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
     p = factories.screen(site, clinician)
     factories.screening_svc.update_screening(p, user=clinician, reason="fix", initials="QQ")
     r = client_for(clinician).get(reverse("participant_audit", args=[p.pk]))

@@ -36,7 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, print_logins=False, **options):
         if not print_logins:
             self.load()
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, role, *_ in USERS:
             self.stdout.write(f"  {username:<13} {roles.LABELS[role]}")
 
