@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from edc.models import Site, User
+from edc.models import ExternalContact, Site, User
 
 
 @admin.register(Site)
@@ -21,3 +21,8 @@ class EdcUserAdmin(UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: history keeps pointing at the person
+
+
+@admin.register(ExternalContact)
+class ExternalContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "organisation", "email", "receives_unblinding", "receives_sae", "active")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edc import roles
 from edc.access import user_roles
+from edc.extensions import NAV_LINKS
 
 # (url name, label, roles that see the link)
 NAVIGATION = [
@@ -19,6 +20,7 @@ def navigation(request):
         return {}
     mine = user_roles(user)
     links = [(reverse(name), label) for name, label, allowed in NAVIGATION if mine & allowed]
+    links += [(reverse(link.url_name), link.label) for link in NAV_LINKS if mine & link.roles]
     return {
         "nav_links": links,
         "my_roles": [roles.LABELS[r] for r in roles.ALL_ROLES if r in mine],

@@ -1,7 +1,9 @@
-"""Celery tasks of the core: thin callers (STYLE.md)."""
+"""Celery tasks of the core: thin callers of services (STYLE.md)."""
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
+
+from edc.services import notifications
 
 HEARTBEAT_KEY = "edc:worker-heartbeat"
 
@@ -12,3 +14,17 @@ def heartbeat() -> str:
     stamp = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, stamp, timeout=None)
     return stamp
+
+
+@shared_task(name="edc.tasks.deliver_email", acks_late=True)
+def deliver_email(delivery_id: int) -> str:
+    return notifications.send_email_delivery(delivery_id)
+
+
+@shared_task(name="edc.tasks.retry_deliveries")
+def retry_deliveries() -> int:
+    """Every minute: send what is due (failed earlier, or lost with a worker or Redis)."""
+    due = notifications.due_email_deliveries()
+    for delivery_id in due:
+        notifications.send_email_delivery(delivery_id)
+    return len(due)

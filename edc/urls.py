@@ -1,6 +1,6 @@
 """URLs of the trial EDC. Each app adds its own under its prefix as the issues land."""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from edc.access import public
@@ -24,6 +24,7 @@ urlpatterns = [
     path("participants/<uuid:pk>/enrol/", enrolment_path.enrol, name="enrol"),
     path("participants/<uuid:pk>/screen-failure/", enrolment_path.screen_failure,
          name="screen_failure"),
+    path("", include("randomization.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from edc import roles
 from edc.models import Participant, Site
 from edc.services import consent as consent_svc
 from edc.services import eligibility as eligibility_svc
@@ -75,3 +76,31 @@ def enrolled_participant(site: Site, user, **screen_overrides) -> Participant:
     consent(p, user)
     assess(p, user)
     return enrol(p, user)
+
+
+def strata_and_list(seed: int = 7, capacity: int | None = None):
+    """The four default strata (optionally resized) and a generated allocation list."""
+    from randomization.models import Stratum
+    from randomization.services import allocation_list
+    from randomization.services.strata import ensure_default_strata
+
+    admin = make_user(roles.RANDOMIZATION_ADMIN, *Site.objects.all())
+    ensure_default_strata(admin)
+    if capacity is not None:
+        for s in Stratum.objects.all():
+            s.capacity = capacity
+            s._history_user = admin
+            s.save()
+    return allocation_list.generate(user=admin, seed=seed)
+
+
+def randomized_participant(site: Site, user, prior_therapy: str = "gc_mpaa", **screen_overrides):
+    from randomization.services.randomize import randomize
+
+    p = screen(site, user, **screen_overrides)
+    consent(p, user)
+    assess(p, user)
+    enrol(p, user, prior_therapy)
+    randomize(p, user=user)
+    p.refresh_from_db()
+    return p

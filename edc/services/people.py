@@ -8,6 +8,7 @@ DATA_MANAGER_PERMISSIONS = [
     ("edc", "site", ("add", "change", "view")),
     ("edc", "user", ("add", "change", "view")),
     ("auth", "group", ("view",)),
+    ("edc", "externalcontact", ("add", "change", "view")),
     ("axes", "accessattempt", ("view", "delete")),
 ]
 

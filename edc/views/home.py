@@ -5,6 +5,7 @@ from django.shortcuts import render
 from edc import roles
 from edc.access import allow, user_roles
 from edc.charts import cumulative_line_svg
+from edc.extensions import HOME_CARDS, render_panels
 from edc.selectors.dashboard import recruitment
 from edc.tasks import HEARTBEAT_KEY
 
@@ -15,7 +16,7 @@ def home(request):
     chart = cumulative_line_svg(figures.by_month, target=figures.target)
     return render(request, "edc/home.html", {
         "figures": figures, "chart": chart, "roles_held": user_roles(request.user),
-        "R": roles,
+        "R": roles, "cards": render_panels(HOME_CARDS, request),
     })
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from edc import roles
 from edc.access import allow, has_any_role
 from edc.criteria import describe
+from edc.extensions import PARTICIPANT_PANELS, render_panels
 from edc.models import ConsentKind, ParticipantStatus
 from edc.selectors.audit_trail import participant_audit_trail
 from edc.selectors.eligibility import criterion_rows
@@ -42,6 +43,7 @@ def participant_detail(request, pk):
         "screen_failure": describe(participant.screen_failure_reasons),
         "can_enter": can_enter,
         "can_edit_screening": has_any_role(request.user, roles.DATA_ENTRY),
+        "panels": render_panels(PARTICIPANT_PANELS, request, participant),
     })
 
 

@@ -1,9 +1,12 @@
 """Load the demo trial once (idempotent): sites, one user per role. `make run` calls it."""
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from edc import roles
-from edc.models import Site, User
+from edc.models import ExternalContact, Site, User
 from edc.services.people import create_user, ensure_roles
 
 DEMO_PASSWORD = "lupus-trial-demo"  # >= 12 characters; demo only
@@ -43,6 +46,16 @@ class Command(BaseCommand):
     @transaction.atomic
     def load(self):
         ensure_roles()
+        ExternalContact.objects.get_or_create(
+            email="safety@sponsor.example.org",
+            defaults={"name": "Sponsor safety desk", "organisation": ExternalContact.Organisation.SPONSOR})
+        ExternalContact.objects.get_or_create(
+            email="pv@cro.example.org",
+            defaults={"name": "CRO pharmacovigilance", "organisation": ExternalContact.Organisation.CRO})
+        ExternalContact.objects.get_or_create(
+            email="ethics@hospital.example.org",
+            defaults={"name": "Ethics committee office", "organisation": ExternalContact.Organisation.ETHICS,
+                      "receives_unblinding": False})
         sites = {}
         for code, name, prefix in SITES:
             sites[code], _ = Site.objects.get_or_create(
@@ -57,3 +70,11 @@ class Command(BaseCommand):
             created += 1
         self.stdout.write(f"Demo trial ready ({created} users created, "
                           f"{User.objects.count()} in all).")
+        # Each app may add its part of the demo (strata and allocation list, ...) in <app>/demo.py.
+        for config in apps.get_app_configs():
+            if config.name in {"randomization", "crf", "safety", "exports"}:
+                try:
+                    module = import_module(f"{config.name}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.load_demo(self.stdout)

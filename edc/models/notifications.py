@@ -1,0 +1,94 @@
+"""Notifications: the in-app inbox and every e-mail the system sends, each delivery recorded.
+
+Exactly once: a notification has a unique `dedupe_key` naming the event, stage and recipient
+(ARCHITECTURE.md rule 4); a delivery is claimed with a conditional UPDATE before it is sent
+(healthchecks' pattern), and every attempt is stored with its outcome and error.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ExternalContact(models.Model):
+    """Sponsor, CRO and ethics-committee addresses that receive notices by e-mail only."""
+
+    class Organisation(models.TextChoices):
+        SPONSOR = "sponsor", _("Sponsor")
+        CRO = "cro", _("CRO")
+        ETHICS = "ethics", _("Ethics committee")
+
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=20, choices=Organisation.choices)
+    email = models.EmailField(_("e-mail"))
+    receives_unblinding = models.BooleanField(_("receives emergency unblinding notices"), default=True)
+    receives_sae = models.BooleanField(_("receives SAE notices"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("external contact")
+        verbose_name_plural = _("external contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Notification(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                       null=True, blank=True, related_name="notifications")
+    recipient_email = models.EmailField(blank=True)
+    recipient_label = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient_user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        IN_APP = "in_app", _("In-app")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        GAVE_UP = "gave_up", _("Failed, gave up")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"],
+                                               name="one_delivery_per_channel")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class DeliveryAttempt(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(auto_now_add=True)
+    succeeded = models.BooleanField()
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at"]

@@ -1,0 +1,67 @@
+"""Forms of the randomization module; rules live in the services."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from edc.forms.audit import ReasonForChangeMixin
+from edc.forms.widgets import datetime_field
+from edc.models import User
+from edc.roles import PHARMACIST
+
+MAX_UPLOAD = 1024 * 1024
+
+
+class GenerateForm(forms.Form):
+    seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0, max_value=2**62,
+                              help_text=_("Leave empty for a random seed; it is recorded either way."))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Allocation list (CSV: stratum, sequence, blind_code, arm)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return f
+
+
+class AppendForm(UploadForm):
+    reason = forms.CharField(label=_("Reason for appending"), max_length=500)
+
+
+class StratumForm(ReasonForChangeMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=1000)
+
+
+class RandomizeForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I confirm this participant is enrolled, consented and eligible, "
+                                         "and should be randomized now."))
+
+
+class UnblindingForm(forms.Form):
+    reason = forms.CharField(label=_("Safety reason for emergency unblinding"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(label=_("Your password (re-enter to confirm)"),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PharmacistChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.printed_name
+
+
+class BagForm(forms.Form):
+    body_weight_kg = forms.DecimalField(label=_("Body weight (kg)"), max_digits=5, decimal_places=1,
+                                        min_value=25, max_value=250)
+    product_lot = forms.CharField(label=_("Product lot (cell product or saline)"), max_length=50)
+    cell_count = forms.IntegerField(label=_("Cell count in bag (uc-MSC only)"), required=False, min_value=0)
+    viability_pct = forms.DecimalField(label=_("Viability % (uc-MSC only)"), required=False,
+                                       max_digits=4, decimal_places=1, min_value=0, max_value=100)
+    prepared_at = datetime_field(_("Prepared at"))
+    checked_by = PharmacistChoice(label=_("Checked by"), queryset=User.objects.none())
+
+    def __init__(self, *args, site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked_by"].queryset = User.objects.filter(
+            groups__name=PHARMACIST, sites=site, is_active=True).distinct()

@@ -1,0 +1,149 @@
+"""Randomization: strata, the allocation list (the one table that holds the arm), allocations,
+pharmacy preparations and emergency unblindings (protocol 2.7-2.8, ARCHITECTURE.md rules 1 and 3).
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from edc.models import ClinicalModel, Participant, PriorTherapy
+from edc.models.base import NoDeleteQuerySet
+
+
+class Arm(models.TextChoices):
+    MSC = "msc", _("uc-MSC arm")
+    PLACEBO = "placebo", _("Placebo arm")
+
+
+class Stratum(models.Model):
+    """Prior first-line therapy stratum (PROTOCOL.md decisions); editable until first allocation."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    prior_therapy = models.CharField(_("prior first-line therapy"), max_length=20, unique=True,
+                                     choices=PriorTherapy.choices)
+    name = models.CharField(_("name"), max_length=200)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=24)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("stratum")
+        verbose_name_plural = _("strata")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AllocationList(models.Model):
+    class Source(models.TextChoices):
+        GENERATED = "generated", _("Generated in the EDC")
+        IMPORTED = "imported", _("Imported from the statistician's file")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    seed = models.BigIntegerField(null=True, blank=True)
+    block_sizes = models.CharField(max_length=20, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True),
+                                               name="one_active_allocation_list")]
+
+
+class AllocationRow(models.Model):
+    """One row of the list: stratum, sequence number, blind code, arm. The arm lives only here."""
+
+    allocation_list = models.ForeignKey(AllocationList, on_delete=models.PROTECT, related_name="rows")
+    stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, related_name="rows")
+    sequence = models.PositiveIntegerField(_("sequence number"))
+    block = models.PositiveSmallIntegerField(default=0)
+    blind_code = models.CharField(_("blind code"), max_length=20, unique=True)
+    arm = models.CharField(_("arm"), max_length=10, choices=Arm.choices)
+    used_at = models.DateTimeField(null=True, blank=True)
+    appended_reason = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+    objects = NoDeleteQuerySet.as_manager()
+    blinded_fields = ("arm",)
+
+    class Meta:
+        ordering = ["stratum__order", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["allocation_list", "stratum", "sequence"],
+                                               name="unique_sequence_per_stratum")]
+        indexes = [models.Index(fields=["stratum", "used_at", "sequence"])]
+
+
+class Randomization(ClinicalModel):
+    """A participant's allocation: exactly once, ever (unique participant, unique row)."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.PROTECT,
+                                       related_name="randomization")
+    row = models.OneToOneField(AllocationRow, on_delete=models.PROTECT, related_name="randomization")
+    blind_code = models.CharField(_("blind code"), max_length=20, unique=True)
+    randomized_at = models.DateTimeField(_("randomized at"))
+    randomized_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=_("randomized by"))
+    month0_date = models.DateField(_("month 0 (baseline) date"))
+
+    class Meta:
+        verbose_name = _("randomization")
+        verbose_name_plural = _("randomizations")
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.blind_code}"
+
+
+class BagPreparation(ClinicalModel):
+    """Pharmacy record of one prepared infusion bag (unblinded pharmacist; protocol 2.8)."""
+
+    class Infusion(models.TextChoices):
+        MONTH0 = "m0", _("Month 0 infusion")
+        MONTH6 = "m6", _("Month 6 infusion")
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="bags")
+    infusion = models.CharField(_("infusion"), max_length=2, choices=Infusion.choices)
+    body_weight_kg = models.DecimalField(_("body weight (kg)"), max_digits=5, decimal_places=1)
+    dose_cells = models.BigIntegerField(_("dose (total cells)"))
+    product_lot = models.CharField(_("product lot"), max_length=50)
+    cell_count = models.BigIntegerField(_("cell count in bag"), null=True, blank=True)
+    viability_pct = models.DecimalField(_("viability (%)"), max_digits=4, decimal_places=1,
+                                        null=True, blank=True)
+    volume_ml = models.PositiveSmallIntegerField(_("volume (mL)"), default=100)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("prepared at"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("checked by"))
+
+    # These would tell a blinded reader the arm (placebo bags hold no cells).
+    blinded_fields = ("dose_cells", "product_lot", "cell_count", "viability_pct")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "infusion"],
+                                               name="one_bag_per_infusion")]
+        verbose_name = _("bag preparation")
+
+
+class EmergencyUnblinding(ClinicalModel):
+    participant = models.OneToOneField(Participant, on_delete=models.PROTECT,
+                                       related_name="emergency_unblinding")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("emergency unblinding")
+        verbose_name_plural = _("emergency unblindings")

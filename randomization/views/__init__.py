@@ -1,0 +1,1 @@
+"""Randomization pages: allocation (administrator), randomize (investigators), pharmacy, unblinding."""
