@@ -70,7 +70,7 @@ class AllocationRow(models.Model):
     stratum = models.ForeignKey(Stratum, on_delete=models.PROTECT, related_name="rows")
     sequence = models.PositiveIntegerField(_("sequence number"))
     block = models.PositiveSmallIntegerField(default=0)
-    blind_code = models.CharField(_("blind code"), max_length=20, unique=True)
+    blind_code = models.CharField(_("blind code"), max_length=20)
     arm = models.CharField(_("arm"), max_length=10, choices=Arm.choices)
     used_at = models.DateTimeField(null=True, blank=True)
     appended_reason = models.CharField(max_length=500, blank=True)
@@ -81,8 +81,14 @@ class AllocationRow(models.Model):
 
     class Meta:
         ordering = ["stratum__order", "sequence"]
-        constraints = [models.UniqueConstraint(fields=["allocation_list", "stratum", "sequence"],
-                                               name="unique_sequence_per_stratum")]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation_list", "stratum", "sequence"],
+                                    name="unique_sequence_per_stratum"),
+            # Unique within a list; a replaced list was never used, so its codes reached no one.
+            # Randomization.blind_code is unique across everything ever allocated.
+            models.UniqueConstraint(fields=["allocation_list", "blind_code"],
+                                    name="unique_blind_code_per_list"),
+        ]
         indexes = [models.Index(fields=["stratum", "used_at", "sequence"])]
 
 

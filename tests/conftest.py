@@ -9,6 +9,8 @@ from tests import factories
 @pytest.fixture(autouse=True)
 def _english_and_clean_cache(settings):
     settings.LANGUAGE_CODE = "en"
+    # Fast hashing in tests only: PBKDF2's million rounds would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
 

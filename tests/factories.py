@@ -104,3 +104,46 @@ def randomized_participant(site: Site, user, prior_therapy: str = "gc_mpaa", **s
     randomize(p, user=user)
     p.refresh_from_db()
     return p
+
+
+def prepared_bag(p: Participant, infusion: str = "m0"):
+    from randomization.services.pharmacy import record_bag
+
+    pharmacist = make_user(roles.PHARMACIST, p.site)
+    checker = make_user(roles.PHARMACIST, p.site)
+    return record_bag(p, user=pharmacist, infusion=infusion, body_weight_kg=Decimal("62.5"),
+                      product_lot="LOT-1", cell_count=62_500_000, viability_pct=Decimal("92.0"),
+                      prepared_at=timezone.now() - timedelta(minutes=5), checked_by=checker)
+
+
+def unblinded(p: Participant, reason: str = "Anaphylaxis during infusion, treating physician needs arm"):
+    from randomization.services.unblinding import emergency_unblind
+
+    pi = make_user(roles.PRINCIPAL_INVESTIGATOR, p.site)
+    emergency_unblind(p, user=pi, reason=reason, password=PASSWORD)
+    return pi
+
+
+def participant_with_everything(site: Site, user) -> Participant:
+    """Randomized, bag prepared and emergency-unblinded: every page has something to show."""
+    if not Site.objects.filter(pk=site.pk).exists():
+        raise ValueError(site)
+    from randomization.models import AllocationList
+
+    if not AllocationList.objects.filter(active=True).exists():
+        strata_and_list()
+    p = randomized_participant(site, user)
+    prepared_bag(p)
+    unblinded(p)
+    p.refresh_from_db()
+    return p
+
+
+def external_contacts():
+    from edc.models import ExternalContact
+
+    sponsor = ExternalContact.objects.create(name="Sponsor", email="sponsor@example.org",
+                                             organisation=ExternalContact.Organisation.SPONSOR)
+    cro = ExternalContact.objects.create(name="CRO", email="cro@example.org",
+                                         organisation=ExternalContact.Organisation.CRO)
+    return sponsor, cro

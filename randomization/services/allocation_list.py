@@ -58,15 +58,16 @@ def generate(*, user, seed: int | None = None) -> AllocationList:
 
 
 def used_blind_codes() -> set[str]:
-    return set(AllocationRow.objects.values_list("blind_code", flat=True))
+    """Codes of the active list (the ones that can reach a participant)."""
+    return set(AllocationRow.objects.filter(allocation_list__active=True)
+               .values_list("blind_code", flat=True))
 
 
 def preview_import(data: bytes) -> csv_import.ImportReport:
     """Dry run: validate the file against the strata; nothing is written."""
     capacity = {s.code: s.capacity for s in Stratum.objects.all()}
-    current = active_list()
-    existing = used_blind_codes() if current is None or list_in_use(current) else set(
-        AllocationRow.objects.exclude(allocation_list=current).values_list("blind_code", flat=True))
+    # A new list replaces an unused one, so only codes already given to participants count.
+    existing = set(AllocationRow.objects.filter(used_at__isnull=False).values_list("blind_code", flat=True))
     return csv_import.parse_allocation_csv(data, strata_capacity=capacity,
                                            existing_blind_codes=existing)
 

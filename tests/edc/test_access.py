@@ -15,8 +15,10 @@ ALL = routes()
 
 @pytest.fixture
 def objects(site, clinician):
-    p = factories.enrolled_participant(site, clinician)
-    return {"pk": p.pk, "consent_pk": p.consents.get(kind="main").pk}
+    from randomization.models import Stratum
+    p = factories.participant_with_everything(site, clinician)
+    return {"pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
+            "stratum_pk": Stratum.objects.first().pk, "infusion": "m0"}
 
 
 def test_every_view_declares_who_may_use_it():
