@@ -61,7 +61,7 @@ class BagForm(forms.Form):
     prepared_at = datetime_field(_("Prepared at"))
     checked_by = PharmacistChoice(label=_("Checked by"), queryset=User.objects.none())
 
-    def __init__(self, *args, site=None, **kwargs):
+    def __init__(self, *args, site=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checked_by"].queryset = User.objects.filter(
-            groups__name=PHARMACIST, sites=site, is_active=True).distinct()
+        others = User.objects.filter(groups__name=PHARMACIST, sites=site, is_active=True)
+        self.fields["checked_by"].queryset = others.exclude(pk=getattr(user, "pk", None)).distinct()

@@ -62,6 +62,9 @@ class AllocationList(models.Model):
         constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True),
                                                name="one_active_allocation_list")]
 
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.created_at:%Y-%m-%d}"
+
 
 class AllocationRow(models.Model):
     """One row of the list: stratum, sequence number, blind code, arm. The arm lives only here."""
@@ -90,6 +93,9 @@ class AllocationRow(models.Model):
                                     name="unique_blind_code_per_list"),
         ]
         indexes = [models.Index(fields=["stratum", "used_at", "sequence"])]
+
+    def __str__(self) -> str:  # never the arm: this text can reach logs and admin pages
+        return f"{self.stratum.code} #{self.sequence} {self.blind_code}"
 
 
 class Randomization(ClinicalModel):

@@ -1,8 +1,10 @@
 """Reads for the randomization pages. Arm-bearing reads are only called behind may_see_arm."""
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q
 
+from edc.clinical.dates import add_months
 from edc.models import Participant
 from randomization.models import AllocationRow, Arm, BagPreparation, Stratum
 
@@ -49,6 +51,7 @@ class PharmacyTask:
     blind_code: str
     arm_label: str
     bag: BagPreparation | None
+    due: date
 
 
 def pharmacy_worklist(user) -> list[PharmacyTask]:
@@ -60,9 +63,12 @@ def pharmacy_worklist(user) -> list[PharmacyTask]:
     tasks = []
     for p in participants:
         bags = {b.infusion: b for b in p.bags.all()}
+        month0 = p.randomization.month0_date
         for infusion, label in BagPreparation.Infusion.choices:
             if infusion == BagPreparation.Infusion.MONTH6 and "m0" not in bags:
                 continue
+            due = month0 if infusion == BagPreparation.Infusion.MONTH0 else add_months(month0, 6)
             tasks.append(PharmacyTask(p, infusion, str(label), p.randomization.blind_code,
-                                      p.randomization.row.get_arm_display(), bags.get(infusion)))
-    return tasks
+                                      p.randomization.row.get_arm_display(), bags.get(infusion), due))
+    # Bags still to prepare first, soonest due first; then the prepared ones.
+    return sorted(tasks, key=lambda t: (t.bag is not None, t.due))

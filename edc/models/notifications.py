@@ -83,6 +83,9 @@ class Delivery(models.Model):
                                                name="one_delivery_per_channel")]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status}"
+
 
 class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
@@ -92,3 +95,6 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else self.error[:60]}"

@@ -73,7 +73,7 @@ def send_email_delivery(delivery_id: int) -> str:
     try:
         send_mail(n.subject, n.body, settings.DEFAULT_FROM_EMAIL, [n.recipient_email],
                   fail_silently=False)
-    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+    except Exception as error:
         attempts = d.attempts + 1
         status = Delivery.Status.GAVE_UP if attempts >= MAX_ATTEMPTS else Delivery.Status.FAILED
         Delivery.objects.filter(pk=d.pk).update(

@@ -18,7 +18,8 @@ MIN_VIABILITY = Decimal("70")  # release criterion for cell products; below it t
 
 
 def record_bag(participant, *, user, infusion: str, body_weight_kg: Decimal, product_lot: str,
-               cell_count: int | None, viability_pct: Decimal | None, prepared_at, checked_by) -> BagPreparation:
+               cell_count: int | None, viability_pct: Decimal | None, prepared_at,
+               checked_by) -> BagPreparation:
     if not has_any_role(user, {PHARMACIST}):
         raise ValidationError(_("Only the pharmacist prepares bags."))
     randomization = getattr(participant, "randomization", None)
@@ -34,13 +35,16 @@ def record_bag(participant, *, user, infusion: str, body_weight_kg: Decimal, pro
         errors["checked_by"] = _("The bag is checked by a second person.")
     if prepared_at > timezone.now():
         errors["prepared_at"] = _("The preparation time cannot be in the future.")
+    elif prepared_at < randomization.randomized_at.replace(second=0, microsecond=0):  # form: minutes
+        errors["prepared_at"] = _("The bag cannot be prepared before the participant was randomized.")
     if randomization.row.arm == Arm.MSC:
         if not cell_count or cell_count <= 0:
             errors["cell_count"] = _("Enter the cell count of the bag.")
         if viability_pct is None or not (0 <= viability_pct <= 100):
             errors["viability_pct"] = _("Enter the viability as a percentage.")
         elif viability_pct < MIN_VIABILITY:
-            errors["viability_pct"] = _("Viability below %(v)s%%: do not release this bag.") % {"v": MIN_VIABILITY}
+            errors["viability_pct"] = _("Viability below %(v)s%%: do not release this bag.") % {
+                "v": MIN_VIABILITY}
     else:
         cell_count, viability_pct = None, None  # placebo: normal saline, no cells
     if infusion == BagPreparation.Infusion.MONTH6 and not participant.bags.filter(

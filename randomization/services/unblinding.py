@@ -27,7 +27,8 @@ def unblinding_recipients(participant: Participant) -> list[Recipient]:
     contacts = [Recipient(label=f"{c.get_organisation_display()}: {c.name}", email=c.email)
                 for c in ExternalContact.objects.filter(
                     active=True, receives_unblinding=True,
-                    organisation__in=[ExternalContact.Organisation.SPONSOR, ExternalContact.Organisation.CRO])]
+                    organisation__in=[ExternalContact.Organisation.SPONSOR,
+                                      ExternalContact.Organisation.CRO])]
     return people + contacts
 
 

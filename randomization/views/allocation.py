@@ -121,4 +121,5 @@ def stratum_edit(request, stratum_pk):
         else:
             messages.success(request, _("Stratum saved."))
             return redirect("allocation_overview")
-    return render(request, "edc/form.html", {"form": form, "title": _("Edit stratum: %(s)s") % {"s": stratum}})
+    title = _("Edit stratum: %(s)s") % {"s": stratum}
+    return render(request, "edc/form.html", {"form": form, "title": title})

@@ -62,7 +62,8 @@ def unblinding_result(request, pk):
 
 def record_notifications(record):
     from edc.models import Notification
-    return Notification.objects.filter(dedupe_key__startswith=f"unblinding:{record.pk}:").prefetch_related("deliveries")
+    return (Notification.objects.filter(dedupe_key__startswith=f"unblinding:{record.pk}:")
+            .prefetch_related("deliveries"))
 
 
 @allow(roles.INVESTIGATORS | roles.UNBLINDED_ROLES)

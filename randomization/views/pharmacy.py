@@ -42,7 +42,7 @@ def _participant_and_infusion(request, pk, infusion):
 @require_http_methods(["GET", "POST"])
 def prepare(request, pk, infusion):
     p = _participant_and_infusion(request, pk, infusion)
-    form = BagForm(request.POST or None, site=p.site)
+    form = BagForm(request.POST or None, site=p.site, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             record_bag(p, user=request.user, infusion=infusion, **form.cleaned_data)

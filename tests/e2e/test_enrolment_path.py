@@ -25,9 +25,10 @@ def choose(page, name: str, value: str):
     page.check(f"input[name={name}][value='{value}']")
 
 
-def test_a_clinician_enrols_a_participant(page):
+def test_a_clinician_enrols_and_randomizes_a_participant(page):
     site = factories.make_site("plagh", "BJ")
     clinician = factories.make_user(roles.CLINICIAN, site, username="dr_li")
+    factories.strata_and_list(seed=20241001)
     today = timezone.localdate(timezone=factories.SHANGHAI)
     screening_day = today - timedelta(days=1)
 
@@ -77,10 +78,20 @@ def test_a_clinician_enrols_a_participant(page):
     p = Participant.objects.get()
     assert p.status == "enrolled" and p.initials == "ZXM" and p.enrolled_by == clinician
 
+    page.click("a.btn >> text=Randomize")
+    page.check("#id_confirm")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-blind-code]")
+    code = page.inner_text("[data-blind-code]")
+    assert f"Blind code: {code}" in page.inner_text(".messages")
+    assert Participant.objects.get().randomization.blind_code == code
+    assert page.query_selector("[data-arm]") is None  # the clinician is blinded
+    shot(page, "04-randomized")
+
     page.click("text=Audit trail")
     page.wait_for_selector("table.audit")
-    assert "Enrolled" in page.inner_text("table.audit")
-    shot(page, "04-audit-trail")
+    assert "Enrolled" in page.inner_text("table.audit") and "Randomized" in page.inner_text("table.audit")
+    shot(page, "05-audit-trail")
 
 
 def test_a_bad_date_of_birth_is_shown_next_to_the_field(page):

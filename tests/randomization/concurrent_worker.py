@@ -4,12 +4,11 @@ import json
 import os
 import sys
 import time
-
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root
 
-import django  # noqa: E402
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edc.settings")
 django.setup()
@@ -26,7 +25,7 @@ def main(start_at: float, user_id: int, participant_ids: list[str]) -> None:
         try:
             r = randomize(p, user=user)
             print(json.dumps({"participant": str(p.pk), "row": r.row_id}), flush=True)
-        except Exception as error:  # noqa: BLE001 - reported to the test
+        except Exception as error:
             print(json.dumps({"participant": str(p.pk), "error": repr(error)}), flush=True)
 
 

@@ -21,7 +21,8 @@ def admin(site):
 
 
 def csv_bytes(rows) -> bytes:
-    lines = ["stratum,sequence,blind_code,arm"] + [f"{r.stratum},{r.sequence},{r.blind_code},{r.arm}" for r in rows]
+    lines = ["stratum,sequence,blind_code,arm"]
+    lines += [f"{r.stratum},{r.sequence},{r.blind_code},{r.arm}" for r in rows]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -49,7 +49,7 @@ def test_threads_randomize_each_participant_once(site, clinician):
             barrier.wait()
             from randomization.services.randomize import randomize
             randomize(p, user=clinician)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             errors.append(repr(e))
         finally:
             connections.close_all()
@@ -75,7 +75,7 @@ def test_threads_randomizing_the_same_participant_give_one_allocation(site, clin
             from randomization.services.randomize import randomize
             randomize(p, user=clinician)
             outcomes.append("ok")
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             outcomes.append(type(e).__name__)
         finally:
             connections.close_all()

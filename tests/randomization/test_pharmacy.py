@@ -78,3 +78,12 @@ def test_labels_read_the_same_for_both_arms(two_arms, site, client_for):
         texts.append(text)
     assert texts[0] == texts[1]
     assert "placebo 100 mL" in texts[0] and "安慰剂" in texts[0]
+
+
+def test_a_bad_infusion_in_the_url_is_404(two_arms, site, client_for):
+    c = client_for(factories.make_user(roles.PHARMACIST, site))
+    p = two_arms[Arm.MSC]
+    assert c.get(reverse("bag_prepare", args=[p.pk, "m9"])).status_code == 404
+    assert c.get(reverse("bag_label", args=[p.pk, "m0"])).status_code == 404  # no bag yet
+    assert c.get("/pharmacy/not-a-uuid/m0/").status_code == 404
+    assert BagPreparation.objects.count() == 0

@@ -24,6 +24,7 @@ USERS = [
     ("statistician", roles.STATISTICIAN, "Sun", "Hao", ["plagh", "demo2"]),
     ("randadmin", roles.RANDOMIZATION_ADMIN, "Zhou", "Lin", ["plagh", "demo2"]),
     ("pharmacist", roles.PHARMACIST, "Wu", "Jing", ["plagh"]),
+    ("pharmacist2", roles.PHARMACIST, "Zhang", "Min", ["plagh"]),  # checks the bags
     ("datamanager", roles.DATA_MANAGER, "Xu", "Yan", ["plagh", "demo2"]),
     ("clinician2", roles.CLINICIAN, "Ma", "Lei", ["demo2"]),
 ]
