@@ -30,7 +30,7 @@ class AppendForm(UploadForm):
 
 
 class StratumForm(ReasonForChangeMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=1000)
 
 

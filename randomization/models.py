@@ -23,7 +23,8 @@ class Stratum(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     prior_therapy = models.CharField(_("prior first-line therapy"), max_length=20, unique=True,
                                      choices=PriorTherapy.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, blank=True,
+                            help_text=_("Leave empty to show the standard therapy name in each language."))
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=24)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -36,7 +37,7 @@ class Stratum(models.Model):
         verbose_name_plural = _("strata")
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or str(self.get_prior_therapy_display())
 
 
 class AllocationList(models.Model):

@@ -44,7 +44,7 @@ def randomize(participant: Participant, *, user) -> Randomization:
             if row is None:
                 raise ValidationError(_("Stratum “%(s)s” has no allocation rows left; nothing was "
                                         "changed. Ask the randomization administrator to append rows.")
-                                      % {"s": stratum.name})
+                                      % {"s": stratum})
             now = timezone.now()
             row.used_at = now
             save_changed(row, user, "Allocated")

@@ -20,7 +20,7 @@ def ensure_default_strata(user) -> list[Stratum]:
         stratum = Stratum.objects.filter(prior_therapy=therapy).first()
         if stratum is None:
             stratum = save_created(Stratum(code=code, prior_therapy=therapy, order=order,
-                                           name=str(PriorTherapy(therapy).label), capacity=24), user)
+                                           name="", capacity=24), user)
         out.append(stratum)
     return out
 
