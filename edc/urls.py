@@ -25,6 +25,7 @@ urlpatterns = [
     path("participants/<uuid:pk>/screen-failure/", enrolment_path.screen_failure,
          name="screen_failure"),
     path("", include("randomization.urls")),
+    path("", include("crf.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,6 +12,7 @@ from edc.audit import save_changed, save_created
 from edc.models import Participant, ParticipantStatus
 from edc.services.consent import has_main_consent
 from edc.services.screening import require_site_member
+from randomization.hooks import AFTER_RANDOMIZE
 from randomization.models import AllocationRow, Randomization, Stratum
 
 
@@ -48,11 +49,14 @@ def randomize(participant: Participant, *, user) -> Randomization:
             now = timezone.now()
             row.used_at = now
             save_changed(row, user, "Allocated")
-            return save_created(Randomization(
+            randomization = save_created(Randomization(
                 participant=participant, row=row, blind_code=row.blind_code, randomized_at=now,
                 randomized_by=user,
                 month0_date=timezone.localdate(now, ZoneInfo(participant.site.timezone))),
                 user, _("Randomized"))
+            for hook in AFTER_RANDOMIZE:  # e.g. crf creates the visit schedule
+                hook(randomization, user)
+            return randomization
     except IntegrityError:
         # Only reachable if the lock were bypassed: the unique constraints refuse a second row.
         raise ValidationError(_("%(p)s is already randomized.") % {"p": participant.label})

@@ -1,0 +1,1 @@
+"""One module per eCRF: its Django form, derive/hard/soft checks, explanation, and registration."""

@@ -1,0 +1,1 @@
+"""Pages of the crf module: visits, eCRF entry, worklist, calendar, schedule grid."""

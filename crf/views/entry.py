@@ -1,0 +1,80 @@
+"""One generic page for every eCRF (crf.registry): enter, correct with a reason, see the computed
+values explained, and save anyway past soft warnings (recorded)."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from edc import roles
+from edc.access import allow
+from edc.selectors.participants import get_participant_for
+from edc.views.helpers import attach_errors
+from crf import registry
+from crf.forms import add_reason_field
+from crf.schedule import BY_CODE
+from crf.selectors import get_visit_for
+from crf.services.entry import SoftWarnings, save_crf
+
+
+def _crf_type(key: str, *, log: bool) -> registry.CrfType:
+    t = registry.get(key)
+    if t is None or t.log != log:
+        raise Http404
+    return t
+
+
+def _handle(request, crf_type, instance, *, visit, back, context):
+    existing = not instance._state.adding
+    form = crf_type.form(request.POST or None, instance=instance)
+    if existing:
+        add_reason_field(form)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        try:
+            saved_warnings = save_crf(crf_type, obj, visit=visit, user=request.user,
+                                      reason=form.cleaned_data.get("reason_for_change", ""),
+                                      acknowledge=bool(request.POST.get("acknowledge")))
+        except SoftWarnings as soft:
+            warnings = soft.warnings
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("%(form)s saved.") % {"form": crf_type.label})
+            if saved_warnings:
+                messages.warning(request, _("Saved with %(n)d warning(s) recorded.") % {"n": len(saved_warnings)})
+            return redirect(back)
+    shown = instance if not instance._state.adding else None
+    return render(request, crf_type.template, {
+        **context, "form": form, "crf": crf_type, "warnings": warnings, "instance": shown,
+        "explain": crf_type.explain(shown) if (crf_type.explain and shown) else [], "back": back})
+
+
+@allow(roles.DATA_ENTRY)
+@require_http_methods(["GET", "POST"])
+def visit_crf(request, visit_pk, key):
+    visit = get_visit_for(request.user, visit_pk)
+    crf_type = _crf_type(key, log=False)
+    if key not in BY_CODE[visit.code].crfs and not crf_type.any_visit:
+        raise Http404
+    instance = crf_type.model.objects.filter(visit=visit).first() or crf_type.model(
+        participant=visit.participant, visit=visit)
+    return _handle(request, crf_type, instance, visit=visit,
+                   back=f"/visits/{visit.pk}/", context={"visit": visit, "p": visit.participant})
+
+
+@allow(roles.DATA_ENTRY)
+@require_http_methods(["GET", "POST"])
+def log_crf(request, pk, key, row_pk=None):
+    participant = get_participant_for(request.user, pk)
+    crf_type = _crf_type(key, log=True)
+    rows = crf_type.model.objects.filter(participant=participant).order_by("-created_at")
+    if row_pk is None:
+        instance = crf_type.model(participant=participant)
+    else:
+        instance = get_object_or_404(rows, pk=row_pk)
+    return _handle(request, crf_type, instance, visit=None,
+                   back=f"/participants/{participant.pk}/log/{key}/",
+                   context={"p": participant, "rows": rows, "log": True})
