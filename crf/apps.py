@@ -18,3 +18,4 @@ class CrfConfig(AppConfig):
         extensions.add_nav_link("worklist", _("Worklist"), roles.SITE_STAFF, 10)
         extensions.add_nav_link("visit_calendar", _("Calendar"), roles.SITE_STAFF, 11)
         extensions.add_participant_panel("crf/_participant_panel.html", panels.participant_panel, 20)
+        extensions.add_home_card("crf/_home_card.html", panels.home_card, 5)

@@ -21,7 +21,10 @@ def navigation(request):
     mine = user_roles(user)
     links = [(reverse(name), label) for name, label, allowed in NAVIGATION if mine & allowed]
     links += [(reverse(link.url_name), link.label) for link in NAV_LINKS if mine & link.roles]
+    from edc.models import Notification
+
+    unread = Notification.objects.filter(recipient_user=user, read_at=None).count()
     return {
-        "nav_links": links,
+        "nav_links": links, "unread": unread,
         "my_roles": [roles.LABELS[r] for r in roles.ALL_ROLES if r in mine],
     }

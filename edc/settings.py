@@ -155,6 +155,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "edc.tasks.heartbeat", "schedule": 60.0},
     "retry-deliveries": {"task": "edc.tasks.retry_deliveries", "schedule": 60.0},
+    "sae-obligation-sweep": {"task": "safety.tasks.sweep_obligations", "schedule": 60.0},
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from edc.access import public
-from edc.views import auth, enrolment_path, home, participants
+from edc.views import auth, enrolment_path, home, inbox, participants
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("logout/", auth.logout, name="logout"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("status/", home.system_status, name="system_status"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<uuid:pk>/read/", inbox.inbox_read, name="inbox_read"),
     path("participants/", participants.participants, name="participant_list"),
     path("participants/<uuid:pk>/", participants.participant_detail, name="participant_detail"),
     path("participants/<uuid:pk>/audit/", participants.participant_audit, name="participant_audit"),
@@ -26,6 +28,7 @@ urlpatterns = [
          name="screen_failure"),
     path("", include("randomization.urls")),
     path("", include("crf.urls")),
+    path("", include("safety.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -39,5 +39,11 @@ def routes() -> list[Route]:
 
 
 def kwargs_for(route: Route, objects: dict) -> dict:
-    """Fill the route's parameters from `objects` (name -> value); KeyError names what is missing."""
-    return {name: objects[name] for name in route.params}
+    """Fill the route's parameters from `objects` (name -> value); `objects["routes"][route_name]`
+    may override a value for one route. KeyError names what is missing."""
+    values = {**objects, **objects.get("routes", {}).get(route.name, {})}
+    kwargs = {name: values[name] for name in route.params}
+    if any(v is None for v in kwargs.values()):
+        import pytest
+        pytest.skip(f"no object yet for {route.name}")  # e.g. no eCRF of that kind registered
+    return kwargs

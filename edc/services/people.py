@@ -9,6 +9,7 @@ DATA_MANAGER_PERMISSIONS = [
     ("edc", "user", ("add", "change", "view")),
     ("auth", "group", ("view",)),
     ("edc", "externalcontact", ("add", "change", "view")),
+    ("safety", "obligationpolicy", ("add", "change", "view")),
     ("axes", "accessattempt", ("view", "delete")),
 ]
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from edc import roles
 from edc.access import PUBLIC
 from tests import factories
+from tests.url_objects import url_objects
 from tests.url_walk import kwargs_for, routes
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +16,7 @@ ALL = routes()
 
 @pytest.fixture
 def objects(site, clinician):
-    from randomization.models import Stratum
-    p = factories.participant_with_everything(site, clinician)
-    return {"pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
-            "stratum_pk": Stratum.objects.first().pk, "infusion": "m0"}
+    return url_objects(site, clinician)
 
 
 def test_every_view_declares_who_may_use_it():
@@ -47,7 +45,8 @@ def test_each_role_gets_exactly_what_the_view_declares(route, users_by_role, cli
             assert status == 403, f"{role} got {status} at {url}"
 
 
-@pytest.mark.parametrize("route", [r for r in ALL if "pk" in r.params], ids=lambda r: r.name)
+@pytest.mark.parametrize("route", [r for r in ALL if {"pk", "visit_pk"} & set(r.params)],
+                         ids=lambda r: r.name)
 def test_another_sites_user_gets_404(route, other_site, client_for, objects):
     for role in route.access:
         outsider = factories.make_user(role, other_site)

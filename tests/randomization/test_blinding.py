@@ -12,6 +12,8 @@ from edc import roles
 from edc.access import PUBLIC
 from randomization.models import Stratum
 from tests import factories
+from crf import registry
+from tests.url_objects import deviation_row, first_visit_crf
 from tests.url_walk import kwargs_for, routes
 
 pytestmark = pytest.mark.django_db
@@ -43,18 +45,24 @@ def world(site, clinician):
     return {"unblinded": unblinded, "still_blind": still_blind}
 
 
-def test_no_page_or_pdf_shows_an_arm_to_a_blinded_role(site, world, client_for):
+def test_no_page_or_pdf_shows_an_arm_to_a_blinded_role(site, world, clinician, client_for):
     checked = 0
     for p in world.values():
         objects = {"pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
-                   "stratum_pk": Stratum.objects.first().pk, "infusion": "m0"}
+                   "stratum_pk": Stratum.objects.first().pk, "infusion": "m0",
+                   "visit_pk": p.visits.get(code="m0").pk, "key": first_visit_crf(p.visits.get(code="m0")),
+                   "row_pk": deviation_row(p, clinician).pk if registry.get("deviation") else None,
+                   "routes": {"log_crf": {"key": "deviation"}, "log_crf_edit": {"key": "deviation"}}}
         for role in BLINDED:
             user = factories.make_user(role, site)
             client = client_for(user)
             for route in routes():
                 if route.access == PUBLIC or not (route.access & {role}):
                     continue
-                url = reverse(route.name, kwargs=kwargs_for(route, objects))
+                try:
+                    url = reverse(route.name, kwargs=kwargs_for(route, objects))
+                except pytest.skip.Exception:
+                    continue
                 for lang in ("en", "zh-hans"):
                     response = client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
                     if response.status_code != 200:

@@ -1,0 +1,15 @@
+"""Celery tasks of the safety module: thin callers of services."""
+from celery import shared_task
+
+from safety.services import obligations
+
+
+@shared_task(name="safety.tasks.sweep_obligations")
+def sweep_obligations() -> int:
+    """Beat, every minute: alerts that are due (ARCHITECTURE.md rule 4; no long countdown tasks)."""
+    return obligations.sweep()
+
+
+@shared_task(name="safety.tasks.sweep_case")
+def sweep_case(case_id) -> int:
+    return obligations.sweep(case_id=case_id)

@@ -1,0 +1,78 @@
+"""Safety vocabularies: CTCAE v5.0 grades, ICH E2A seriousness, NMPA six-level causality, MedDRA
+system organ classes (DOMAIN_REFERENCE §6-8). Labels translatable; codes stable."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# CTCAE v5.0 general grade definitions (DOMAIN_REFERENCE §6), shown on the AE form.
+GRADE_DEFINITIONS = {
+    1: _("Mild: asymptomatic or mild symptoms; clinical or diagnostic observations only; intervention not indicated."),
+    2: _("Moderate: minimal, local or non-invasive intervention indicated; limiting age-appropriate instrumental ADL."),
+    3: _("Severe or medically significant but not immediately life-threatening; hospitalisation or prolongation "
+         "indicated; disabling; limiting self-care ADL."),
+    4: _("Life-threatening consequences; urgent intervention indicated."),
+    5: _("Death related to AE."),
+}
+
+
+class Grade(models.IntegerChoices):
+    G1 = 1, _("Grade 1 — mild")
+    G2 = 2, _("Grade 2 — moderate")
+    G3 = 3, _("Grade 3 — severe")
+    G4 = 4, _("Grade 4 — life-threatening")
+    G5 = 5, _("Grade 5 — death")
+
+
+# ICH E2A seriousness criteria (DOMAIN_REFERENCE §8.1), any number may apply.
+SERIOUSNESS = {
+    "death": _("Results in death"),
+    "life_threatening": _("Is life-threatening"),
+    "hospitalisation": _("Requires or prolongs inpatient hospitalisation"),
+    "disability": _("Persistent or significant disability/incapacity"),
+    "congenital_anomaly": _("Congenital anomaly/birth defect"),
+    "important_medical_event": _("Important medical event"),
+}
+
+
+class Causality(models.TextChoices):
+    # NMPA / National ADR Monitoring Center six levels (PROTOCOL.md decisions, DOMAIN_REFERENCE §7.2)
+    CERTAIN = "certain", _("Certain (肯定)")
+    PROBABLE = "probable", _("Probable (很可能)")
+    POSSIBLE = "possible", _("Possible (可能)")
+    POSSIBLY_UNRELATED = "possibly_unrelated", _("Possibly unrelated (可能无关)")
+    PENDING = "pending", _("Pending (待评价)")
+    UNASSESSABLE = "unassessable", _("Unassessable (无法评价)")
+
+
+RELATED = {Causality.CERTAIN, Causality.PROBABLE, Causality.POSSIBLE}  # counted "related" in analyses
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", _("Recovered/resolved")
+    RECOVERING = "recovering", _("Recovering/resolving")
+    NOT_RECOVERED = "not_recovered", _("Not recovered/not resolved")
+    SEQUELAE = "sequelae", _("Recovered with sequelae")
+    FATAL = "fatal", _("Fatal")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Action(models.TextChoices):
+    NONE = "none", _("None")
+    INTERRUPTED = "interrupted", _("Infusion interrupted")
+    WITHDRAWN = "withdrawn", _("Study intervention withdrawn")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable (no further infusion)")
+
+
+# MedDRA primary system organ classes (27), the SOC of a CTCAE v5.0 term.
+SOC_NAMES = [
+    "Blood and lymphatic system disorders", "Cardiac disorders", "Congenital, familial and genetic disorders",
+    "Ear and labyrinth disorders", "Endocrine disorders", "Eye disorders", "Gastrointestinal disorders",
+    "General disorders and administration site conditions", "Hepatobiliary disorders",
+    "Immune system disorders", "Infections and infestations", "Injury, poisoning and procedural complications",
+    "Investigations", "Metabolism and nutrition disorders", "Musculoskeletal and connective tissue disorders",
+    "Neoplasms benign, malignant and unspecified (incl cysts and polyps)", "Nervous system disorders",
+    "Pregnancy, puerperium and perinatal conditions", "Psychiatric disorders", "Renal and urinary disorders",
+    "Reproductive system and breast disorders", "Respiratory, thoracic and mediastinal disorders",
+    "Skin and subcutaneous tissue disorders", "Social circumstances", "Surgical and medical procedures",
+    "Vascular disorders", "Product issues",
+]
+SOC_CHOICES = [(name, name) for name in SOC_NAMES]

@@ -1,0 +1,122 @@
+"""Exactly-once alerts (issue 5 proof): the sweep run twice, two sweeps at the same moment in two
+processes, and a send that fails then succeeds -> one alert per stage and recipient, every attempt
+logged."""
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core import mail
+
+from edc import roles
+from edc.models import Delivery, DeliveryAttempt, ExternalContact, Notification
+from edc.services import notifications
+from safety.models import ObligationAlert
+from safety.services.obligations import sweep
+from tests import factories
+from tests.randomization.test_concurrency import database_url
+from tests.safety.helpers import SHANGHAI, report_sae
+
+ROOT = Path(__file__).resolve().parents[2]
+AWARE = datetime(2025, 3, 1, 8, 0, tzinfo=SHANGHAI)
+
+
+def setup_world(site, clinician):
+    factories.strata_and_list()
+    factories.external_contacts()  # sponsor + CRO
+    ExternalContact.objects.create(name="EC", email="ec@example.org", organisation="ethics")
+    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    with time_machine.travel(datetime(2025, 1, 10, 9, tzinfo=SHANGHAI), tick=False):
+        p = factories.randomized_participant(site, clinician)
+    with time_machine.travel(AWARE + timedelta(minutes=10), tick=False):
+        ae = report_sae(p, clinician, AWARE)
+    return pi, ae.sae
+
+
+# At creation: 4 obligations × (PI + reporter) in-app/e-mail notices, plus the SAE notice e-mailed
+# to the sponsor and CRO (sponsor obligation) and to the ethics committee (two ethics obligations).
+EXPECTED_AT_CREATION = 4 * 2 + 2 + 1 + 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_run_twice_sends_each_stage_once(site, clinician):
+    setup_world(site, clinician)
+    first = sweep(AWARE + timedelta(minutes=11))
+    assert first == EXPECTED_AT_CREATION
+    assert sweep(AWARE + timedelta(minutes=12)) == 0
+    assert ObligationAlert.objects.count() == EXPECTED_AT_CREATION
+    # 18 h later: the reminder for the three 24-hour obligations, to PI and reporter
+    assert sweep(AWARE + timedelta(hours=18)) == 3 * 2
+    # 24 h: due; 48 h: one overdue day; a second sweep in the same day sends nothing more
+    assert sweep(AWARE + timedelta(hours=24)) == 3 * 2
+    assert sweep(AWARE + timedelta(hours=48)) == 3 * 2
+    assert sweep(AWARE + timedelta(hours=50)) == 0
+    stages = sorted(set(ObligationAlert.objects.values_list("stage", flat=True)))
+    assert stages == ["created", "due", "overdue-1", "reminder"]
+    assert Notification.objects.filter(kind="sae").count() == ObligationAlert.objects.count()
+
+
+@pytest.mark.django_db
+def test_a_met_obligation_stops_its_alerts(site, clinician):
+    from safety.services.obligations import meet_obligation
+    _, case = setup_world(site, clinician)
+    sweep(AWARE + timedelta(minutes=11))
+    ob = case.obligations.get(policy__code="pi_24h")
+    with time_machine.travel(AWARE + timedelta(hours=1), tick=False):
+        meet_obligation(ob, user=clinician, met_at=AWARE + timedelta(minutes=30), how="EDC", reference="")
+    assert sweep(AWARE + timedelta(hours=18)) == 2 * 2  # sponsor and ethics-24h reminders only
+    assert not ObligationAlert.objects.filter(obligation=ob, stage="reminder").exists()
+
+
+@pytest.mark.django_db
+def test_a_send_that_fails_then_succeeds_is_one_email_with_two_attempts(site, clinician, monkeypatch):
+    setup_world(site, clinician)
+    sweep(AWARE + timedelta(minutes=11))
+    sponsor_mail = Delivery.objects.get(notification__recipient_email="sponsor@example.org")
+    monkeypatch.setattr(notifications, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("SMTP 421")))
+    assert notifications.send_email_delivery(sponsor_mail.pk) == "failed"
+    monkeypatch.undo()
+    Delivery.objects.filter(pk=sponsor_mail.pk).update(next_attempt_at=AWARE)
+    assert notifications.send_email_delivery(sponsor_mail.pk) == "sent"
+    assert notifications.send_email_delivery(sponsor_mail.pk) == "skipped"
+    assert [m.to for m in mail.outbox] == [["sponsor@example.org"]]
+    assert list(DeliveryAttempt.objects.filter(delivery=sponsor_mail).values_list("succeeded", flat=True)) == [
+        False, True]
+    assert "SMTP 421" in DeliveryAttempt.objects.filter(succeeded=False).get().error
+
+
+SWEEPER = """
+import os, sys, time, json
+sys.path.insert(0, {root!r})
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edc.settings")
+import django; django.setup()
+from datetime import datetime
+from safety.services.obligations import sweep
+start = {start}
+time.sleep(max(0, start - time.time()))
+print(json.dumps(sweep(datetime.fromisoformat({now!r}))))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_the_same_moment_in_two_processes(site, clinician):
+    import time
+    setup_world(site, clinician)
+    env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="edc.settings")
+    code = SWEEPER.format(root=str(ROOT), start=time.time() + 3,
+                          now=(AWARE + timedelta(hours=48)).isoformat())
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    counts = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        counts.append(json.loads(out.strip().splitlines()[-1]))
+    expected = EXPECTED_AT_CREATION + 3 * 3 * 2  # created + reminder/due/overdue-1 of the 24-h ones
+    assert sum(counts) == expected
+    assert ObligationAlert.objects.count() == expected
+    assert Notification.objects.filter(kind="sae").count() == expected

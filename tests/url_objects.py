@@ -1,0 +1,39 @@
+"""Real objects for every URL parameter of the URL conf, shared by the access test and the blinding
+scan so both walk every page with something on it."""
+from datetime import date
+
+from django.utils import timezone
+
+from crf import registry
+from crf.services.entry import save_crf
+from randomization.models import Stratum
+from tests import factories
+
+
+def deviation_row(p, user):
+    crf_type = registry.get("deviation")
+    if crf_type is None:
+        return None
+    row = crf_type.model(participant=p, date=timezone.localdate(), severity="minor",
+                         category="other", description="Visit outside window")
+    save_crf(crf_type, row, visit=None, user=user)
+    return row
+
+
+def first_visit_crf(visit) -> str | None:
+    from crf.selectors import crfs_due
+    due = crfs_due(visit)
+    return due[0].key if due else None
+
+
+def url_objects(site, clinician) -> dict:
+    p = factories.participant_with_everything(site, clinician)
+    m0 = p.visits.get(code="m0")
+    row = deviation_row(p, clinician)
+    return {
+        "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
+        "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,
+        "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
+        "routes": {"log_crf": {"key": "deviation"}, "log_crf_edit": {"key": "deviation"}},
+        "participant": p, "today": date.today(),
+    }
