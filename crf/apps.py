@@ -8,8 +8,10 @@ class CrfConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from crf import forms_registry  # noqa: F401 - registers every eCRF
-        from crf import panels
+        from crf import (
+            forms_registry,  # noqa: F401 - registers every eCRF
+            panels,
+        )
         from crf.services.visits import create_visits
         from edc import extensions, roles
         from randomization.hooks import after_randomize

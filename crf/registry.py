@@ -35,6 +35,7 @@ class CrfType:
     hard_checks: Callable | None = None
     soft_checks: Callable | None = None
     explain: Callable | None = None
+    after_save: Callable | None = None  # after_save(instance, user), same transaction as the save
     order: int = 50
     template: str = "crf/crf_form.html"
     readonly_fields: tuple[str, ...] = field(default_factory=tuple)

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 from django.http import Http404
 
+from crf import registry
 from crf.models import Visit
 from crf.schedule import BY_CODE
 from crf.status import status_expression
-from crf import registry
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:

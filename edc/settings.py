@@ -152,16 +152,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A web request must not hang on a broker outage: try briefly, then leave it to the beat sweeps.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3,
+                                    "interval_max": 0.5}
+SWEEP_SECONDS = float(os.environ.get("EDC_SWEEP_SECONDS", "60"))  # deadline and delivery sweeps
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "edc.tasks.heartbeat", "schedule": 60.0},
-    "retry-deliveries": {"task": "edc.tasks.retry_deliveries", "schedule": 60.0},
-    "sae-obligation-sweep": {"task": "safety.tasks.sweep_obligations", "schedule": 60.0},
+    "retry-deliveries": {"task": "edc.tasks.retry_deliveries", "schedule": SWEEP_SECONDS},
+    "sae-obligation-sweep": {"task": "safety.tasks.sweep_obligations", "schedule": SWEEP_SECONDS},
 }
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
-EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "edc@localhost")
 
 LOGGING = {

@@ -21,8 +21,10 @@ COMMON_TERMS = [
     ("Hypertension", "Vascular disorders"), ("Thromboembolic event", "Vascular disorders"),
     ("Headache", "Nervous system disorders"), ("Seizure", "Nervous system disorders"),
     ("Nausea", "Gastrointestinal disorders"), ("Diarrhea", "Gastrointestinal disorders"),
-    ("Hyperglycemia", "Metabolism and nutrition disorders"), ("Rash maculo-papular", "Skin and subcutaneous tissue disorders"),
-    ("Pregnancy, puerperium and perinatal conditions - Other, specify", "Pregnancy, puerperium and perinatal conditions"),
+    ("Hyperglycemia", "Metabolism and nutrition disorders"),
+    ("Rash maculo-papular", "Skin and subcutaneous tissue disorders"),
+    ("Pregnancy, puerperium and perinatal conditions - Other, specify",
+     "Pregnancy, puerperium and perinatal conditions"),
 ]
 
 

@@ -27,8 +27,9 @@ def make_site(code: str = "", prefix: str = "") -> Site:
 
 def make_user(role: str, *sites: Site, username: str = ""):
     ensure_roles()
-    return create_user(username=username or f"{role}{next(_seq)}", password=PASSWORD, role=role,
-                       sites=sites, first_name=role.title(), last_name=str(next(_seq)))
+    username = username or f"{role}{next(_seq)}"
+    return create_user(username=username, password=PASSWORD, role=role, sites=sites,
+                       first_name=role.title(), last_name=str(next(_seq)), email=f"{username}@example.org")
 
 
 def screen(site: Site, user, **overrides) -> Participant:

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from edc.audit import save_changed, save_created
-from edc.services.screening import require_site_member, site_today
 from crf.models import Visit
 from crf.registry import CrfType, SoftWarning
+from edc.audit import save_changed, save_created
+from edc.services.screening import require_site_member, site_today
 
 
 class SoftWarnings(Exception):
@@ -65,4 +65,6 @@ def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: 
             save_created(instance, user)
         else:
             save_changed(instance, user, reason)
+        if crf_type.after_save:
+            crf_type.after_save(instance, user)
     return warnings

@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from edc.audit import save_changed
-from edc.services.screening import require_site_member, site_today
 from crf.models import Visit
 from crf.schedule import SCHEDULE
+from edc.audit import save_changed
+from edc.services.screening import require_site_member, site_today
 
 
 def create_visits(randomization, user) -> list[Visit]:

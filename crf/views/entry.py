@@ -7,15 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from edc import roles
-from edc.access import allow
-from edc.selectors.participants import get_participant_for
-from edc.views.helpers import attach_errors
 from crf import registry
 from crf.forms import add_reason_field
 from crf.schedule import BY_CODE
 from crf.selectors import get_visit_for
 from crf.services.entry import SoftWarnings, save_crf
+from edc import roles
+from edc.access import allow
+from edc.selectors.participants import get_participant_for
+from edc.views.helpers import attach_errors
 
 
 def _crf_type(key: str, *, log: bool) -> registry.CrfType:

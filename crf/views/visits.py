@@ -5,15 +5,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from edc import roles
-from edc.access import allow, has_any_role
-from edc.services.screening import site_today
-from edc.views.helpers import attach_errors
 from crf.forms import MissedForm, VisitDateForm
 from crf.schedule import BY_CODE
 from crf.selectors import crf_instances, crfs_due, get_visit_for
 from crf.services.visits import record_missed, record_visit_date
 from crf.status import visit_status
+from edc import roles
+from edc.access import allow, has_any_role
+from edc.services.screening import site_today
+from edc.views.helpers import attach_errors
 
 
 def _status(visit, today):

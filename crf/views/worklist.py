@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from django.shortcuts import render
 from django.utils import timezone
 
-from edc import roles
-from edc.access import allow
-from edc.selectors.participants import get_participant_for, sites_of
 from crf import registry
 from crf.schedule import SCHEDULE
 from crf.selectors import visits_visible_to, week_bounds, with_status
+from edc import roles
+from edc.access import allow
+from edc.selectors.participants import get_participant_for, sites_of
 
 LIST_LIMIT = 200
 

@@ -5,6 +5,7 @@ nothing — and its deliveries; the e-mail is sent by Celery after the transacti
 (`delay_on_commit`). A Celery-beat sweep retries failed and lost deliveries every minute, so a
 worker or Redis restart delays a notice but never loses or doubles it.
 """
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from edc.models import Delivery, DeliveryAttempt, Notification
 
+log = logging.getLogger("edc.notifications")
 MAX_ATTEMPTS = 10
 CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this is from a worker that died
 
@@ -49,9 +51,22 @@ def notify(*, kind: str, event_key: str, recipients: list[Recipient], subject: s
             d = Delivery.objects.create(notification=n, channel=Delivery.Channel.EMAIL,
                                         next_attempt_at=now)
             from edc.tasks import deliver_email
-            deliver_email.delay_on_commit(d.pk)
+            enqueue_after_commit(deliver_email, d.pk)
         created.append(n)
     return created
+
+
+def enqueue_after_commit(task, *args) -> None:
+    """Queue a Celery task once the transaction commits. If the broker is down the row stays
+    pending and the beat sweep sends it later: a broker outage delays a notice, never loses it."""
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args)
+        except Exception as error:
+            log.warning("could not queue %s%s: %s; the sweep will retry", task.name, args, error)
+
+    transaction.on_commit(send)
 
 
 def claim(delivery_id: int) -> bool:

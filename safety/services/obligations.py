@@ -44,8 +44,9 @@ def create_obligations(case: SaeCase) -> list[SaeObligation]:
         due = case.aware_at + timedelta(hours=policy.hours)
         out.append(SaeObligation.objects.create(
             case=case, policy=policy, due_at=due, remind_at=due - timedelta(hours=policy.remind_before_hours)))
+    from edc.services.notifications import enqueue_after_commit
     from safety.tasks import sweep_case
-    sweep_case.delay_on_commit(case.pk)  # the creation alert goes out at once, not at the next minute
+    enqueue_after_commit(sweep_case, case.pk)  # the creation alert goes out now, not at the next minute
     return out
 
 
@@ -123,8 +124,9 @@ def _message(ob: SaeObligation, stage: str) -> tuple[str, str]:
     head = {"created": "New SAE", "reminder": "Reminder", "due": "Deadline now"}.get(
         stage, f"OVERDUE ({stage.split('-')[-1]} day(s))")
     subject = f"[EDC SAE] {head}: {p.participant_code} — {ob.policy.label}"
-    body = (f"Participant {p.participant_code} (blind code {getattr(getattr(p, 'randomization', None), 'blind_code', '—')},"
-            f" site {p.site}).\nEvent: {case.adverse_event.term}, CTCAE grade {case.adverse_event.grade}.\n"
+    blind_code = getattr(getattr(p, "randomization", None), "blind_code", "—")
+    body = (f"Participant {p.participant_code} (blind code {blind_code}, site {p.site}).\n"
+            f"Event: {case.adverse_event.term}, CTCAE grade {case.adverse_event.grade}.\n"
             f"Site aware: {timezone.localtime(case.aware_at):%Y-%m-%d %H:%M %Z}.\n"
             f"Obligation: {ob.policy.label}; due {local_due:%Y-%m-%d %H:%M %Z}.\n")
     return subject, body

@@ -11,8 +11,14 @@ from edc.access import allow, has_any_role
 from edc.models import Notification
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
-from safety.forms import (COMMON_TERMS, AdverseEventEditForm, AdverseEventForm, FollowUpForm,
-                          MeetObligationForm, OpenSaeForm)
+from safety.forms import (
+    COMMON_TERMS,
+    AdverseEventEditForm,
+    AdverseEventForm,
+    FollowUpForm,
+    MeetObligationForm,
+    OpenSaeForm,
+)
 from safety.models import SaeObligation
 from safety.selectors import ae_listing, get_ae_for, get_case_for, grade_by_soc, open_cases
 from safety.services import adverse_events as ae_svc
@@ -28,7 +34,8 @@ def dashboard(request):
     grades, soc_rows = grade_by_soc(aes)
     inbox = Notification.objects.filter(recipient_user=request.user, kind="sae").order_by("-created_at")[:20]
     return render(request, "safety/dashboard.html", {
-        "now": timezone.now(), "cases": open_cases(request.user), "aes": aes, "grades": grades, "soc_rows": soc_rows, "inbox": inbox})
+        "now": timezone.now(), "cases": open_cases(request.user), "aes": aes, "grades": grades,
+        "soc_rows": soc_rows, "inbox": inbox})
 
 
 @allow(roles.DATA_ENTRY)
@@ -63,7 +70,8 @@ def ae_detail(request, pk):
         if "open_sae" in request.POST:
             if open_form.is_valid():
                 try:
-                    case = ae_svc.open_sae_case(get_ae_for(request.user, pk), user=request.user, **open_form.cleaned_data)
+                    case = ae_svc.open_sae_case(get_ae_for(request.user, pk), user=request.user,
+                                                **open_form.cleaned_data)
                 except ValidationError as e:
                     attach_errors(open_form, e)
                 else:

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from crf import registry
 from edc import roles
 from edc.access import PUBLIC
 from randomization.models import Stratum
 from tests import factories
-from crf import registry
 from tests.url_objects import deviation_row, first_visit_crf
 from tests.url_walk import kwargs_for, routes
 
