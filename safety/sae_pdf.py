@@ -1,6 +1,6 @@
 """SAE report PDF, laid out after the CIOMS-I form (no Django imports).
 
-Blinded by construction: the suspect product reads "uc-MSC or placebo (blinded)" unless the caller
+Blinded by construction: the suspect product reads "uc-MSC or matching saline, blinded" unless the caller
 passes `arm_label`, which it does only for a reader allowed to see this participant's arm.
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ from reportlab.platypus import Flowable, Spacer
 from edc.pdf import bilingual_heading, build_document, content_width, footer, kv_table, styles, table, text
 
 MARGIN = 16 * mm
-BLINDED_PRODUCT = "uc-MSC or placebo (blinded) / 脐带间充质干细胞或安慰剂（盲态）"
+# Identical for both arms; the placebo is normal saline (protocol 1.3).
+BLINDED_PRODUCT = "uc-MSC or matching saline, blinded / 脐带间充质干细胞或生理盐水（盲态）"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def sae_report_pdf(d: SaeReportData) -> bytes:
         bilingual_heading("II. Suspect product", "二、试验用药信息", st.heading),
         kv_table([
             ("Product / 试验用药", product),
-            ("Dose, route / 剂量与途径", "1×10⁶ cells/kg or placebo, 100 mL IV over > 30 min / 100 mL 静脉输注"),
+            ("Dose, route / 剂量与途径", "1×10⁶ cells/kg, or saline, in 100 mL IV over > 30 min / 100 mL 静脉输注"),
             ("Infusions / 输注", f"month 0 ({d.month0}) and month 6 / 第0和第6个月"),
             ("Action taken / 采取措施", d.action),
             ("Causality (NMPA) / 因果关系", d.causality), ("Expected / 预期", d.expected),

@@ -1,11 +1,12 @@
 """Real objects for every URL parameter of the URL conf, shared by the access test and the blinding
 scan so both walk every page with something on it."""
-from datetime import date
+from datetime import timedelta
 
 from django.utils import timezone
 
 from crf import registry
 from crf.services.entry import save_crf
+from edc.models import Notification
 from randomization.models import Stratum
 from tests import factories
 
@@ -26,14 +27,24 @@ def first_visit_crf(visit) -> str | None:
     return due[0].key if due else None
 
 
-def url_objects(site, clinician) -> dict:
-    p = factories.participant_with_everything(site, clinician)
+def objects_for(p, clinician) -> dict:
+    """URL parameters for one randomized participant: its visit, a log row, an AE/SAE, ..."""
+    from tests.safety.helpers import report_sae
+
     m0 = p.visits.get(code="m0")
     row = deviation_row(p, clinician)
+    ae = report_sae(p, clinician, timezone.now() - timedelta(hours=1))
+    log_key = "deviation" if row else None
     return {
         "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
         "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,
         "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
-        "routes": {"log_crf": {"key": "deviation"}, "log_crf_edit": {"key": "deviation"}},
-        "participant": p, "today": date.today(),
+        "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
+        "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
+        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}},
     }
+
+
+def url_objects(site, clinician) -> dict:
+    p = factories.participant_with_everything(site, clinician)
+    return objects_for(p, clinician)

@@ -16,6 +16,6 @@ def inbox(request):
 
 @allow(roles.EVERYONE)
 @require_POST
-def inbox_read(request, pk):
-    mark_read(request.user, pk)
+def inbox_read(request, notification_pk):
+    mark_read(request.user, notification_pk)
     return redirect("inbox")

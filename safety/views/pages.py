@@ -55,14 +55,14 @@ def ae_new(request, pk):
             prompt = discontinuation_prompt(ae)
             if prompt:
                 messages.warning(request, prompt)
-            return redirect("sae_detail", pk=ae.sae.pk) if hasattr(ae, "sae") else redirect("ae_detail", pk=ae.pk)
+            return redirect("sae_detail", sae_pk=ae.sae.pk) if hasattr(ae, "sae") else redirect("ae_detail", pk=ae.pk)
     return render(request, "safety/ae_form.html", {"form": form, "p": p, "terms": COMMON_TERMS})
 
 
 @allow(SAFETY_VIEWERS)
 @require_http_methods(["GET", "POST"])
-def ae_detail(request, pk):
-    ae = get_ae_for(request.user, pk)
+def ae_detail(request, ae_pk):
+    ae = get_ae_for(request.user, ae_pk)
     can_edit = has_any_role(request.user, roles.DATA_ENTRY)
     form = AdverseEventEditForm(request.POST or None, instance=ae) if can_edit else None
     open_form = OpenSaeForm(request.POST if "open_sae" in request.POST else None)
@@ -70,22 +70,22 @@ def ae_detail(request, pk):
         if "open_sae" in request.POST:
             if open_form.is_valid():
                 try:
-                    case = ae_svc.open_sae_case(get_ae_for(request.user, pk), user=request.user,
+                    case = ae_svc.open_sae_case(get_ae_for(request.user, ae_pk), user=request.user,
                                                 **open_form.cleaned_data)
                 except ValidationError as e:
                     attach_errors(open_form, e)
                 else:
-                    return redirect("sae_detail", pk=case.pk)
+                    return redirect("sae_detail", sae_pk=case.pk)
         elif form.is_valid():
             data = dict(form.cleaned_data)
             reason = data.pop("reason_for_change")
             try:
-                ae_svc.update_ae(get_ae_for(request.user, pk), user=request.user, reason=reason, **data)
+                ae_svc.update_ae(get_ae_for(request.user, ae_pk), user=request.user, reason=reason, **data)
             except ValidationError as e:
                 attach_errors(form, e)
             else:
                 messages.success(request, _("Saved."))
-                return redirect("ae_detail", pk=ae.pk)
+                return redirect("ae_detail", ae_pk=ae.pk)
     return render(request, "safety/ae_detail.html", {
         "ae": ae, "p": ae.participant, "form": form, "open_form": open_form, "terms": COMMON_TERMS,
         "case": getattr(ae, "sae", None)})
@@ -93,8 +93,8 @@ def ae_detail(request, pk):
 
 @allow(SAFETY_VIEWERS)
 @require_http_methods(["GET", "POST"])
-def sae_detail(request, pk):
-    case = get_case_for(request.user, pk)
+def sae_detail(request, sae_pk):
+    case = get_case_for(request.user, sae_pk)
     can_edit = has_any_role(request.user, roles.DATA_ENTRY)
     follow_form = FollowUpForm(request.POST if "content" in request.POST else None)
     if request.method == "POST" and can_edit and follow_form.is_valid():
@@ -104,7 +104,7 @@ def sae_detail(request, pk):
             attach_errors(follow_form, e)
         else:
             messages.success(request, _("Follow-up report added."))
-            return redirect("sae_detail", pk=case.pk)
+            return redirect("sae_detail", sae_pk=case.pk)
     obligations = case.obligations.select_related("policy", "met_by").order_by("due_at")
     return render(request, "safety/sae_detail.html", {
         "now": timezone.now(), "case": case, "ae": case.adverse_event, "p": case.participant,
@@ -115,8 +115,9 @@ def sae_detail(request, pk):
 
 @allow(roles.DATA_ENTRY)
 @require_POST
-def obligation_meet(request, pk):
-    obligation = get_object_or_404(SaeObligation.objects.filter(case__participant__site__staff=request.user), pk=pk)
+def obligation_meet(request, obligation_pk):
+    obligation = get_object_or_404(SaeObligation.objects.filter(case__participant__site__staff=request.user),
+                                   pk=obligation_pk)
     form = MeetObligationForm(request.POST)
     if form.is_valid():
         try:
@@ -127,4 +128,4 @@ def obligation_meet(request, pk):
             messages.success(request, _("Recorded: %(o)s.") % {"o": obligation.policy.label})
     else:
         messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
-    return redirect("sae_detail", pk=obligation.case_id)
+    return redirect("sae_detail", sae_pk=obligation.case_id)

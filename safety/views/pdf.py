@@ -13,8 +13,8 @@ FMT = "%Y-%m-%d %H:%M"
 
 
 @allow(roles.SITE_STAFF)
-def sae_report(request, pk):
-    case = get_case_for(request.user, pk)
+def sae_report(request, sae_pk):
+    case = get_case_for(request.user, sae_pk)
     ae, p = case.adverse_event, case.participant
     randomization = getattr(p, "randomization", None)
     fields = list(ae.SERIOUSNESS_FIELDS)

@@ -45,8 +45,10 @@ def test_each_role_gets_exactly_what_the_view_declares(route, users_by_role, cli
             assert status == 403, f"{role} got {status} at {url}"
 
 
-@pytest.mark.parametrize("route", [r for r in ALL if {"pk", "visit_pk"} & set(r.params)],
-                         ids=lambda r: r.name)
+OBJECT_PARAMS = {"pk", "visit_pk", "ae_pk", "sae_pk"}  # objects that belong to a site
+
+
+@pytest.mark.parametrize("route", [r for r in ALL if OBJECT_PARAMS & set(r.params)], ids=lambda r: r.name)
 def test_another_sites_user_gets_404(route, other_site, client_for, objects):
     for role in route.access:
         outsider = factories.make_user(role, other_site)

@@ -35,10 +35,12 @@ def test_the_page_shows_times_in_beijing_time(site, clinician, client_for):
 
 
 def test_the_trail_reads_each_history_table_once(site, clinician, django_assert_max_num_queries):
+    from edc.selectors.audit_trail import audited_models
     p = factories.enrolled_participant(site, clinician)
     for n in range(10):
         factories.screening_svc.update_screening(p, user=clinician, reason=f"fix {n}",
                                                  initials="AB" if n % 2 else "CD")
-    with django_assert_max_num_queries(8):
+    # one query per audited table and one for the users' names, whatever the number of changes
+    with django_assert_max_num_queries(len(audited_models()) + 1):
         entries = participant_audit_trail(p)
     assert len(entries) >= 14
