@@ -47,7 +47,8 @@ class SaeReportData:
 
 
 def _checkboxes(all_criteria: list[str], ticked: list[str]) -> str:
-    return "\n".join(("☒ " if c in ticked else "☐ ") + c for c in all_criteria)
+    # The embedded CJK font has no ballot-box glyphs: plain [X] / [ ] print everywhere.
+    return "\n".join(("[X] " if c in ticked else "[  ] ") + c for c in all_criteria)
 
 
 CRITERIA = ["Results in death / 死亡", "Is life-threatening / 危及生命",
@@ -78,7 +79,7 @@ def sae_report_pdf(d: SaeReportData) -> bytes:
         bilingual_heading("II. Suspect product", "二、试验用药信息", st.heading),
         kv_table([
             ("Product / 试验用药", product),
-            ("Dose, route / 剂量与途径", "1×10⁶ cells/kg, or saline, in 100 mL IV over > 30 min / 100 mL 静脉输注"),
+            ("Dose, route / 剂量与途径", "1×10^6 cells/kg, or saline, in 100 mL IV over > 30 min / 100 mL 静脉输注"),
             ("Infusions / 输注", f"month 0 ({d.month0}) and month 6 / 第0和第6个月"),
             ("Action taken / 采取措施", d.action),
             ("Causality (NMPA) / 因果关系", d.causality), ("Expected / 预期", d.expected),
@@ -92,7 +93,7 @@ def sae_report_pdf(d: SaeReportData) -> bytes:
         Spacer(1, 4 * mm),
         bilingual_heading("IV. Reporter and principal investigator", "四、报告人及主要研究者", st.heading),
         kv_table([("Reporter / 报告人", d.reporter),
-                  ("PI signature / 主要研究者签名", ""), ("Date / 日期", "")], width=width, st=st),
+                  ("PI signature and date / 主要研究者签名及日期", "")], width=width, st=st),
     ]
     return build_document(story, title=f"SAE report {d.participant_code}",
                           subject="Serious adverse event report", margin=MARGIN,
