@@ -9,7 +9,13 @@ day to 7 days after (baseline must not precede randomization). Biospecimens at 0
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from edc.clinical.dates import add_months
+
+# Procedures shown on the visit page
+INFUSION_1, INFUSION_2 = _("infusion 1"), _("infusion 2")
+SPECIMENS, ENDPOINT, BASELINE = _("biospecimens"), _("primary endpoint"), _("baseline")
 
 VITALS, LABS, SLEDAI, BILAG, RESPONSE = "vitals", "labs", "sledai", "bilag", "response"
 INFUSION, BIOSPECIMEN, PREGNANCY, BIOPSY = "infusion", "biospecimen", "pregnancy", "biopsy"
@@ -36,17 +42,16 @@ def _monthly(month: int) -> VisitDef:
     crfs = (VITALS, LABS, SLEDAI, BILAG) + ((RESPONSE,) if month >= 3 else ())
     if month in (6, 12):  # primary endpoint visits: ±14 days
         crfs += (BIOSPECIMEN,) + ((INFUSION, PREGNANCY) if month == 6 else ())
-        procedures = ("infusion 2", "biospecimens", "primary endpoint") if month == 6 else (
-            "biospecimens", "primary endpoint")
+        procedures = (INFUSION_2, SPECIMENS, ENDPOINT) if month == 6 else (SPECIMENS, ENDPOINT)
         return VisitDef(f"m{month}", month, 14, 14, crfs, procedures)
     return VisitDef(f"m{month}", month, 7, 7, crfs)
 
 
 SCHEDULE: tuple[VisitDef, ...] = (
     VisitDef("m0", 0, 0, 7, (VITALS, LABS, SLEDAI, BILAG, INFUSION, BIOSPECIMEN, PREGNANCY),
-             ("infusion 1", "biospecimens", "baseline")),
+             (INFUSION_1, SPECIMENS, BASELINE)),
     *(_monthly(m) for m in range(1, 13)),
-    *(VisitDef(f"m{m}", m, 30, 30, (VITALS, LABS, SLEDAI, BILAG, RESPONSE, BIOSPECIMEN), ("biospecimens",))
+    *(VisitDef(f"m{m}", m, 30, 30, (VITALS, LABS, SLEDAI, BILAG, RESPONSE, BIOSPECIMEN), (SPECIMENS,))
       for m in (24, 36, 48, 60)),
 )
 BY_CODE = {v.code: v for v in SCHEDULE}

@@ -1,0 +1,91 @@
+"""Renal response eCRF (primary endpoint; PROTOCOL.md decisions: renal response, tolerance 0.15):
+the visit's UPCR and eGFR against month 0 by edc.clinical.renal_response; the investigator confirms.
+At month 6 "no response" proposes discontinuation (protocol 2.5.3: no partial response at month 6);
+the page links to the discontinuation log (template crf/response_form.html)."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from crf.ecrf.labs import labs_at, month0_labs
+from crf.models.response import RenalResponse, ResponseCategory
+from crf.registry import CrfType, SoftWarning, register
+from edc.clinical.renal_response import DEFAULT_TOLERANCE, renal_response
+
+DECISION_VISIT = "m6"  # protocol 2.5.3: stop the intervention if no partial response at month 6
+
+
+class RenalResponseForm(forms.ModelForm):
+    class Meta:
+        model = RenalResponse
+        fields = ["investigator_confirmed", "investigator_comment"]
+        widgets = {"investigator_comment": forms.Textarea(attrs={"rows": 3})}
+
+
+def _q(value: float, places: str) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def derive(r: RenalResponse) -> None:
+    baseline, now = month0_labs(r.participant), labs_at(r.visit)
+    missing = []
+    if baseline is None:
+        missing.append(_("the month-0 laboratory panel (the baseline)"))
+    if now is None:
+        missing.append(_("this visit's laboratory panel"))
+    if missing:
+        raise ValidationError(_("The renal response cannot be computed. Missing: %(list)s.")
+                              % {"list": "; ".join(missing)})
+    try:
+        # The stored (rounded) UPCR and eGFR, as the calculator asks (exact comparisons on them).
+        result = renal_response(float(baseline.upcr_g_g), float(baseline.egfr), float(now.upcr_g_g),
+                                float(now.egfr), tolerance=DEFAULT_TOLERANCE)
+    except ValueError as e:
+        raise ValidationError(_("The renal response cannot be computed: %(e)s") % {"e": e})
+    r.category = str(result.category)
+    r.upcr_g_g, r.egfr = now.upcr_g_g, now.egfr
+    r.baseline_upcr_g_g, r.baseline_egfr = baseline.upcr_g_g, baseline.egfr
+    r.upcr_reduction_pct = _q(result.upcr_reduction_pct, "0.1")
+    r.egfr_ratio = _q(result.egfr_ratio, "0.001")
+    r.tolerance = Decimal(str(DEFAULT_TOLERANCE))
+    r.rules = list(result.rules)
+
+
+def hard_checks(r: RenalResponse) -> dict[str, str]:
+    if not r.investigator_confirmed and not (r.investigator_comment or "").strip():
+        return {"investigator_comment": _(
+            "Confirm the computed response, or say here why you do not.")}
+    return {}
+
+
+def discontinuation_proposed(r: RenalResponse) -> bool:
+    return r.visit.code == DECISION_VISIT and r.category == ResponseCategory.NONE
+
+
+def soft_checks(r: RenalResponse) -> list[SoftWarning]:
+    if discontinuation_proposed(r):
+        return [SoftWarning("discontinuation_proposed", _(
+            "No partial or complete renal response at month 6: discontinuation of the allocated "
+            "intervention is proposed (protocol 2.5.3). Record the decision in the discontinuation log."))]
+    return []
+
+
+def explain(r: RenalResponse) -> list[str]:
+    lines = [
+        _("Month 0: UPCR %(bu)s g/g, eGFR %(be)s. This visit: UPCR %(u)s g/g, eGFR %(e)s.") % {
+            "bu": r.baseline_upcr_g_g, "be": r.baseline_egfr, "u": r.upcr_g_g, "e": r.egfr},
+        _("UPCR reduction %(pct)s %%; eGFR ratio %(ratio)s (tolerance %(tol)s).") % {
+            "pct": r.upcr_reduction_pct, "ratio": r.egfr_ratio, "tol": r.tolerance},
+        *r.rules,
+        _("Result: %(c)s.") % {"c": r.get_category_display()},
+        _("Investigator: %(s)s") % {"s": _("confirmed") if r.investigator_confirmed else
+                                    _("not confirmed — %(c)s") % {"c": r.investigator_comment}},
+    ]
+    return lines
+
+
+register(CrfType(key="response", label=_lazy("Renal response"), model=RenalResponse,
+                 form=RenalResponseForm, derive=derive, hard_checks=hard_checks, soft_checks=soft_checks,
+                 explain=explain, order=50, template="crf/response_form.html"))
