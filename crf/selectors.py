@@ -30,6 +30,12 @@ def crfs_due(visit: Visit) -> list[registry.CrfType]:
     return [t for t in registry.ordered() if t.key in keys and not t.log]
 
 
+def crfs_optional(visit: Visit) -> list[registry.CrfType]:
+    """Forms any visit may carry when they happen (e.g. a kidney biopsy after complete response)."""
+    keys = set(BY_CODE[visit.code].crfs)
+    return [t for t in registry.ordered() if t.any_visit and t.key not in keys and not t.log]
+
+
 def crf_instances(visit: Visit) -> dict[str, object]:
     """The saved forms of one visit, keyed by CRF key (one query per form type)."""
     found = {}

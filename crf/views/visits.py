@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from crf.forms import MissedForm, VisitDateForm
 from crf.schedule import BY_CODE
-from crf.selectors import crf_instances, crfs_due, get_visit_for
+from crf.selectors import crf_instances, crfs_due, crfs_optional, get_visit_for
 from crf.services.visits import record_missed, record_visit_date
 from crf.status import visit_status
 from edc import roles
@@ -47,7 +47,9 @@ def visit_detail(request, visit_pk):
         return redirect("visit_detail", visit_pk=visit.pk)
     saved = crf_instances(visit)
     forms_due = [(t, saved.get(t.key)) for t in crfs_due(visit)]
+    forms_optional = [(t, saved.get(t.key)) for t in crfs_optional(visit)]
     return render(request, "crf/visit_detail.html", {
         "visit": visit, "p": visit.participant, "definition": BY_CODE[visit.code],
         "status": _status(visit, site_today(visit.participant.site)), "forms_due": forms_due,
+        "forms_optional": forms_optional,
         "date_form": date_form, "missed_form": missed_form, "can_enter": can_enter})

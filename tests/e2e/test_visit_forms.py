@@ -62,3 +62,10 @@ def test_month_0_labs_and_sledai_show_their_computed_values(page):
     page.goto(page.base + f"/visits/{m0.pk}/crf/sledai/")
     assert str(s.total) in page.inner_text("#computed")
     shot(page, "11-sledai-computed")
+
+    page.goto(page.base + f"/participants/{p.pk}/schedule/")
+    assert page.inner_text("[data-cell=labs-m0]").strip() == "✓"
+    shot(page, "12-schedule-grid")
+    page.click("nav >> text=Worklist")
+    assert p.participant_code in page.inner_text("[data-section=due]")
+    shot(page, "13-worklist")
