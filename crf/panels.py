@@ -11,11 +11,19 @@ def participant_panel(request, p):
         return None
     visits = list(with_status(p.visits.all(), timezone.localdate()).order_by("month"))
     upcoming = next((v for v in visits if v.status in ("open", "scheduled", "overdue")), None)
-    return {"p": p, "visits": visits, "next": upcoming, "logs": [t for t in registry.ordered() if t.log]}
+    from crf.models import Query, Scope
+    from edc import roles
+    from edc.access import user_roles
+    mine = user_roles(request.user)
+    return {"p": p, "visits": visits, "next": upcoming, "logs": [t for t in registry.ordered() if t.log],
+            "open_queries": Query.objects.filter(participant=p).exclude(status=Query.Status.CLOSED).count(),
+            "casebook_signatures": p.signatures.filter(scope=Scope.CASEBOOK).order_by("-signed_at")[:3],
+            "casebook_locked": p.locks.filter(scope=Scope.CASEBOOK, unlocked_at__isnull=True).first(),
+            "can_sign": roles.PRINCIPAL_INVESTIGATOR in mine, "can_lock": roles.DATA_MANAGER in mine}
 
 
 def home_card(request):
-    """Visit counts for the coordinator's week, at the user's sites (one query)."""
+    """Visit and query counts for the user's sites (two queries)."""
     today = timezone.localdate()
     _, week_end = week_bounds(today)
     counts = with_status(visits_visible_to(request.user), today).aggregate(
@@ -23,4 +31,6 @@ def home_card(request):
                                  window_end__gte=today)),
         overdue=Count("id", filter=Q(status="overdue")),
         missed=Count("id", filter=Q(status="missed")))
+    from crf.views.review import open_query_counts
+    counts.update({f"queries_{k}": v for k, v in open_query_counts(request.user).items()})
     return counts

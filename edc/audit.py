@@ -10,10 +10,21 @@ from django.utils.translation import gettext as _
 
 REASON_MAX_LENGTH = 500  # a text column (SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD)
 
+# Checks every clinical write must pass, registered by the apps that own them (crf: locks).
+# Each is called with the instance about to be written and raises to refuse it.
+WRITE_GUARDS: list = []
+
+
+def check_writable(instance: models.Model) -> None:
+    for guard in WRITE_GUARDS:
+        guard(instance)
+    instance._edc_write_checked = True  # the pre_save backstop need not ask again
+
 
 def save_created(instance: models.Model, user, reason: str = "") -> models.Model:
     if not instance._state.adding:
         raise ValueError("save_created is for new records; use save_changed.")
+    check_writable(instance)
     instance.full_clean()
     instance._history_user = user
     instance._change_reason = reason or _("Created")
@@ -32,6 +43,7 @@ def save_changed(instance: models.Model, user, reason: str) -> list[str]:
     """Save a change to a stored record; returns the changed field names (empty: nothing saved)."""
     if instance._state.adding:
         raise ValueError("save_changed is for stored records; use save_created.")
+    check_writable(instance)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason_for_change": _("Give a reason for this change.")})

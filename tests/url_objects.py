@@ -27,6 +27,19 @@ def first_visit_crf(visit) -> str | None:
     return due[0].key if due else None
 
 
+def saved_form_with_query(p, visit, clinician):
+    """A saved month-0 lab panel with a monitor's query on it."""
+    from crf.services.queries import raise_query
+    from edc import roles
+    from tests.crf.helpers import lab_values
+
+    crf_type = registry.get("labs")
+    labs = crf_type.model(participant=p, visit=visit, **lab_values(visit))
+    save_crf(crf_type, labs, visit=visit, user=clinician, acknowledge=True)
+    monitor = factories.make_user(roles.MONITOR, p.site)
+    return labs, raise_query(labs, crf_key="labs", user=monitor, field_name="alt_u_l", text="Check ALT")
+
+
 def objects_for(p, clinician) -> dict:
     """URL parameters for one randomized participant: its visit, a log row, an AE/SAE, ..."""
     from tests.safety.helpers import report_sae
@@ -35,13 +48,17 @@ def objects_for(p, clinician) -> dict:
     row = deviation_row(p, clinician)
     ae = report_sae(p, clinician, timezone.now() - timedelta(hours=1))
     log_key = "deviation" if row else None
+    labs, query = saved_form_with_query(p, m0, clinician)
+    crf_routes = {name: {"key": "labs"} for name in ("crf_verify", "crf_sign", "crf_lock", "crf_raise_query",
+                                                      "crf_audit")}
     return {
+        "object_pk": labs.pk, "query_pk": query.pk,
         "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
         "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,
         "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
-        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}},
+        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes},
     }
 
 

@@ -1,20 +1,26 @@
 """eCRF models. Each form lives in its own module; import them here so Django finds them."""
-from .base import CrfLogModel, CrfModel, CrfStatus
+from .base import CrfLogModel, CrfModel, CrfStatus, ReviewedForm
+from .bilag import BilagRenal
+from .biopsy import KidneyBiopsy
+from .biospecimen import Biospecimen
+from .conmeds import ConcomitantMedication
+from .death import Death
+from .deviation import ProtocolDeviation
+from .discontinuation import Discontinuation
+from .infusion import InfusionAdministration
+from .labs import LabPanel
+from .prednisone import PrednisoneDose
+from .pregnancy import PregnancyTest
+from .quality import Lock, Query, QueryMessage, Scope, Signature
+from .reference import ReferenceRange
+from .response import RenalResponse
+from .sledai import SledaiAssessment
 from .visits import Visit, VisitStatus
+from .vitals import VitalSigns
 
-__all__ = ["CrfLogModel", "CrfModel", "CrfStatus", "Visit", "VisitStatus"]
-from .bilag import BilagRenal as BilagRenal
-from .biopsy import KidneyBiopsy as KidneyBiopsy
-from .biospecimen import Biospecimen as Biospecimen
-from .conmeds import ConcomitantMedication as ConcomitantMedication
-from .death import Death as Death
-from .deviation import ProtocolDeviation as ProtocolDeviation
-from .discontinuation import Discontinuation as Discontinuation
-from .infusion import InfusionAdministration as InfusionAdministration
-from .labs import LabPanel as LabPanel
-from .prednisone import PrednisoneDose as PrednisoneDose
-from .pregnancy import PregnancyTest as PregnancyTest
-from .reference import ReferenceRange as ReferenceRange
-from .response import RenalResponse as RenalResponse
-from .sledai import SledaiAssessment as SledaiAssessment
-from .vitals import VitalSigns as VitalSigns
+__all__ = [
+    "BilagRenal", "Biospecimen", "ConcomitantMedication", "CrfLogModel", "CrfModel", "CrfStatus", "Death",
+    "Discontinuation", "InfusionAdministration", "KidneyBiopsy", "LabPanel", "Lock", "PrednisoneDose",
+    "PregnancyTest", "ProtocolDeviation", "Query", "QueryMessage", "ReferenceRange", "RenalResponse",
+    "ReviewedForm", "Scope", "Signature", "SledaiAssessment", "Visit", "VisitStatus", "VitalSigns",
+]

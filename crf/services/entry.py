@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from crf.models import Visit
 from crf.registry import CrfType, SoftWarning
-from edc.audit import save_changed, save_created
+from crf.services import queries, review
+from edc.audit import changed_fields, save_changed, save_created
 from edc.services.screening import require_site_member, site_today
 
 
@@ -64,7 +65,13 @@ def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: 
         if instance._state.adding:
             save_created(instance, user)
         else:
-            save_changed(instance, user, reason)
+            changed = changed_fields(instance)
+            review.mark_changed(instance, changed)  # issue 6: a verified value changed -> complete
+            if save_changed(instance, user, reason):
+                review.invalidate_signatures(instance, user=user, label=str(crf_type.label),
+                                             changed_fields=changed, reason=reason)
         if crf_type.after_save:
             crf_type.after_save(instance, user)
+        if warnings:
+            queries.auto_queries(instance, crf_key=crf_type.key, warnings=warnings, user=user)
     return warnings

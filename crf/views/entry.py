@@ -1,7 +1,7 @@
 """One generic page for every eCRF (crf.registry): enter, correct with a reason, see the computed
 values explained, and save anyway past soft warnings (recorded)."""
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,11 +9,13 @@ from django.views.decorators.http import require_http_methods
 
 from crf import registry
 from crf.forms import add_reason_field
+from crf.models import CrfStatus
 from crf.schedule import BY_CODE
 from crf.selectors import get_visit_for
 from crf.services.entry import SoftWarnings, save_crf
+from crf.views.review import review_panel
 from edc import roles
-from edc.access import allow
+from edc.access import allow, has_any_role
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
@@ -27,12 +29,20 @@ def _crf_type(key: str, *, log: bool) -> registry.CrfType:
 
 def _handle(request, crf_type, instance, *, visit, back, context):
     existing = not instance._state.adding
+    panel = review_panel(request, crf_type, instance) if existing else None
+    can_edit = has_any_role(request.user, roles.DATA_ENTRY) and not (panel and panel["locked"])
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied  # monitors and locked forms are read-only
     form = crf_type.form(request.POST or None, instance=instance)
     if existing:
         add_reason_field(form)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
     warnings = []
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
+        obj.status = CrfStatus.IN_PROGRESS if request.POST.get("draft") else CrfStatus.COMPLETE
         try:
             saved_warnings = save_crf(crf_type, obj, visit=visit, user=request.user,
                                       reason=form.cleaned_data.get("reason_for_change", ""),
@@ -49,10 +59,11 @@ def _handle(request, crf_type, instance, *, visit, back, context):
     shown = instance if not instance._state.adding else None
     return render(request, crf_type.template, {
         **context, "form": form, "crf": crf_type, "warnings": warnings, "instance": shown,
+        "review": panel, "can_edit": can_edit,
         "explain": crf_type.explain(shown) if (crf_type.explain and shown) else [], "back": back})
 
 
-@allow(roles.DATA_ENTRY)
+@allow(roles.SITE_STAFF)
 @require_http_methods(["GET", "POST"])
 def visit_crf(request, visit_pk, key):
     visit = get_visit_for(request.user, visit_pk)
@@ -65,7 +76,7 @@ def visit_crf(request, visit_pk, key):
                    back=f"/visits/{visit.pk}/", context={"visit": visit, "p": visit.participant})
 
 
-@allow(roles.DATA_ENTRY)
+@allow(roles.SITE_STAFF)
 @require_http_methods(["GET", "POST"])
 def log_crf(request, pk, key, row_pk=None):
     participant = get_participant_for(request.user, pk)

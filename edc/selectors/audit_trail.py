@@ -30,6 +30,7 @@ class AuditEntry:
     action: str  # "created" | "changed"
     reason: str
     changes: list[Change] = field(default_factory=list)
+    object_id: object = None
 
 
 def audited_models() -> list[type[ClinicalModel]]:
@@ -88,6 +89,6 @@ def participant_audit_trail(participant: Participant) -> list[AuditEntry]:
                 when=row.history_date,
                 who=row.history_user.printed_name if row.history_user else "system",
                 record=str(model._meta.verbose_name), action="created" if old is None else "changed",
-                reason=row.history_change_reason or "", changes=changes))
+                reason=row.history_change_reason or "", changes=changes, object_id=row.id))
     entries.sort(key=lambda e: e.when)
     return entries

@@ -64,17 +64,23 @@ class Services:
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "edc", "worker", "-B", "--pool=solo", "-l", "warning",
              "-s", str(self.tmp / "beat-schedule")], cwd=ROOT, env=env,
-            stdout=open(self.tmp / "worker.log", "ab"), stderr=subprocess.STDOUT)
+            stdout=open(self.tmp / "worker.log", "ab"), stderr=subprocess.STDOUT,
+            start_new_session=True)  # its own process group: the embedded beat dies with it
 
     def kill_worker(self):
-        self.worker.send_signal(signal.SIGKILL)
+        os.killpg(self.worker.pid, signal.SIGKILL)  # the worker and its beat, like a crashed machine
         self.worker.wait(10)
 
     def close(self):
-        for proc in (self.worker, self.redis):
-            if proc and proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+        if self.worker is not None:
+            try:
+                os.killpg(self.worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.worker.wait(10)
+        if self.redis is not None and self.redis.poll() is None:
+            self.redis.kill()
+            self.redis.wait(10)
 
 
 PER_SAE = 4 * 2 + 2  # creation stage: 4 obligations × (PI + reporter), plus the sponsor and the CRO
