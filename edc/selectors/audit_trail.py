@@ -9,10 +9,11 @@ from datetime import datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from edc.models import ClinicalModel, Participant
 
-SKIP = {"id", "created_at", "modified_at"}
+SKIP = {"id", "created_at", "modified_at", "participant", "visit"}  # the page already names them
 
 
 @dataclass
@@ -47,6 +48,8 @@ def _display(model, name: str, value, users: dict) -> str:
         return users.get(value, str(value)) if f.related_model is get_user_model() else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
 
 
