@@ -40,6 +40,19 @@ def saved_form_with_query(p, visit, clinician):
     return labs, raise_query(labs, crf_key="labs", user=monitor, field_name="alt_u_l", text="Check ALT")
 
 
+def finished_export_run(user):
+    """A finished blinded export with a file on disk (so its download page has something to serve)."""
+    import tempfile
+
+    from exports.models import ExportRun
+
+    handle = tempfile.NamedTemporaryFile(suffix=".zip", delete=False)
+    handle.write(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    handle.close()
+    return ExportRun.objects.create(requested_by=user, status=ExportRun.Status.DONE, file_path=handle.name,
+                                    file_sha256="0" * 64, file_size=22)
+
+
 def objects_for(p, clinician) -> dict:
     """URL parameters for one randomized participant: its visit, a log row, an AE/SAE, ..."""
     from tests.safety.helpers import report_sae
@@ -52,6 +65,7 @@ def objects_for(p, clinician) -> dict:
     crf_routes = {name: {"key": "labs"} for name in ("crf_verify", "crf_sign", "crf_lock", "crf_raise_query",
                                                       "crf_audit")}
     return {
+        "run_pk": finished_export_run(clinician).pk, "name": "participants",
         "object_pk": labs.pk, "query_pk": query.pk,
         "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
         "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,
