@@ -12,3 +12,5 @@ class ExportsConfig(AppConfig):
 
         extensions.add_nav_link("export_home", _("Exports"), {roles.STATISTICIAN, roles.DATA_MANAGER}, 40)
         extensions.add_nav_link("export_release", _("Release arm"), {roles.RANDOMIZATION_ADMIN}, 41)
+        extensions.add_nav_link("analysis_report", _("Report"), {roles.STATISTICIAN, roles.DATA_MANAGER,
+                                                                 roles.PRINCIPAL_INVESTIGATOR}, 42)

@@ -1,7 +1,7 @@
 """URLs of the exports module."""
 from django.urls import path
 
-from exports.views import pages
+from exports.views import pages, report
 
 urlpatterns = [
     path("exports/", pages.export_home, name="export_home"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("exports/release/", pages.release_arm, name="export_release"),
     path("exports/token/", pages.api_token, name="api_token"),
     path("api/datasets/<slug:name>.csv", pages.api_dataset, name="api_dataset"),
+    path("exports/report/", report.analysis_report, name="analysis_report"),
 ]
