@@ -22,6 +22,9 @@ def analysis_report(request):
         test = logrank(*curves["msc"], *curves["placebo"]) if report.released and len(curves) == 2 else None
         median_points = {LABELS[g]: kaplan_meier(*data) for g, data in curves.items() if data[0]}
         figures.append((name, base64.b64encode(png).decode() if png else "", test, median_points))
+    grades = [1, 2, 3, 4, 5]
+    # Rows made here: a Counter looked up in a template answers 0 for ".items" (missing key).
+    ae_rows = [(g, [report.ae_by_grade.get(g, {}).get(grade, 0) for grade in grades],
+                len(report.sae_participants.get(g, ()))) for g in report.groups]
     return render(request, "exports/report.html", {
-        "r": report, "labels": LABELS, "figures": figures,
-        "ae_grades": [1, 2, 3, 4, 5]})
+        "r": report, "labels": LABELS, "figures": figures, "ae_grades": grades, "ae_rows": ae_rows})

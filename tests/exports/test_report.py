@@ -32,3 +32,12 @@ def test_the_page_shows_no_arm_before_release(trial, site, client_for):
     stat = factories.make_user(roles.STATISTICIAN, site)
     body = client_for(stat).get(reverse("analysis_report")).content.decode()
     assert 'data-n="screened">3<' in body and "uc-MSC arm" not in body and "data:image/png;base64" in body
+
+
+def test_the_ae_table_counts_by_grade(trial, site, clinician, client_for):
+    from safety.services.adverse_events import record_ae
+    from tests.safety.helpers import ae_values
+    record_ae(trial[0], user=clinician, **ae_values(grade=2))
+    stat = factories.make_user(roles.STATISTICIAN, site)
+    body = client_for(stat).get(reverse("analysis_report")).content.decode()
+    assert '<tr data-ae-row="pooled"><td>pooled</td><td>0</td><td>1</td><td>0</td>' in body
