@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crf.models import Death, Discontinuation, LabPanel, RenalResponse, SledaiAssessment
 from edc.clinical.relapse import renal_involvement_free_survival_event
@@ -28,7 +29,7 @@ class Report:
     consort: dict
     baseline: list[tuple[str, dict, object]] = field(default_factory=list)  # (variable, group->text, comparison)
     response: list[tuple[int, dict, object, object]] = field(default_factory=list)  # (month, group->(n,N), test, cmh)
-    survival: dict = field(default_factory=dict)  # name -> group -> (times, events)
+    survival: dict = field(default_factory=dict)  # "os"/"rifs" -> group -> (months, events)
     ae_by_grade: dict = field(default_factory=dict)  # group -> Counter(grade)
     sae_participants: dict = field(default_factory=dict)
 
@@ -71,9 +72,9 @@ def _baseline(report: Report, by_group: dict) -> None:
     m0 = {lab.participant_id: lab for lab in LabPanel.objects.filter(visit__code="m0")}
     sledai = {s.participant_id: s.total for s in SledaiAssessment.objects.filter(visit__code="m0")}
     variables = [
-        ("Age (years)", lambda p: getattr(getattr(p, "eligibility", None), "age_at_screening", None)),
-        ("eGFR (mL/min/1.73 m²)", lambda p: getattr(m0.get(p.pk), "egfr", None)),
-        ("UPCR (g/g)", lambda p: getattr(m0.get(p.pk), "upcr_g_g", None)),
+        (_("Age (years)"), lambda p: getattr(getattr(p, "eligibility", None), "age_at_screening", None)),
+        (_("eGFR (mL/min/1.73 m²)"), lambda p: getattr(m0.get(p.pk), "egfr", None)),
+        (_("UPCR (g/g)"), lambda p: getattr(m0.get(p.pk), "upcr_g_g", None)),
         ("SLEDAI-2K", lambda p: sledai.get(p.pk)),
     ]
     for name, get in variables:
@@ -129,7 +130,7 @@ def _survival(report: Report, by_group: dict, today: date) -> None:
             end = event.event_date if event else today
             rifs[g][0].append((end - start).days / 30.4375)
             rifs[g][1].append(event is not None)
-    report.survival = {"Overall survival": os_, "Renal-involvement-free survival": rifs}
+    report.survival = {"os": os_, "rifs": rifs}  # titles: exports.report_figures
 
 
 def _adverse_events(report: Report, by_group: dict) -> None:

@@ -108,6 +108,7 @@ def km_figure_png(
     ylabel: str = "Survival probability",
     *,
     at_risk_table: bool = True,
+    at_risk_label: str = "Number at risk",
     dpi: int = 150,
 ) -> bytes:
     """Kaplan–Meier figure as PNG bytes (protocol 2.14): step curves, "|" ticks at censorings, numbers at risk.
@@ -162,7 +163,7 @@ def km_figure_png(
             table.axis("off")
             where = blended_transform_factory(table.transData, table.transAxes)
             rows = len(data)
-            table.text(0, 1.0, "Number at risk", transform=table.transAxes, ha="left", va="bottom", fontsize=9)
+            table.text(0, 1.0, at_risk_label, transform=table.transAxes, ha="left", va="bottom", fontsize=9)
             for r, (label, (t, _)) in enumerate(data.items()):
                 y = 1.0 - (r + 1) / (rows + 0.5)
                 table.text(-0.05, y, label, transform=table.transAxes, ha="right", va="center", fontsize=9)

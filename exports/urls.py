@@ -13,4 +13,5 @@ urlpatterns = [
     path("exports/token/", pages.api_token, name="api_token"),
     path("api/datasets/<slug:name>.csv", pages.api_dataset, name="api_dataset"),
     path("exports/report/", report.analysis_report, name="analysis_report"),
+    path("exports/report.pdf", report.analysis_report_pdf_view, name="analysis_report_pdf"),
 ]

@@ -13,7 +13,7 @@ from exports.models import ExportRun
 from exports.services.release import arm_released
 
 MAY_EXPORT = {STATISTICIAN, DATA_MANAGER}
-EXPORT_DIR = Path(getattr(settings, "EXPORT_DIR", settings.BASE_DIR / "var" / "exports"))
+EXPORT_DIR = Path(settings.EXPORT_DIR)
 
 
 def request_export(*, user, unblinded: bool = False) -> ExportRun:

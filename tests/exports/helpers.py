@@ -13,14 +13,15 @@ YEAR_AGO = timezone.now() - timedelta(days=400)
 
 
 def crafted(site, clinician, *, infused=True, post_baseline_upcr=True, major_deviation=False,
-            prior_therapy="gc_mpaa"):
+            prior_therapy="gc_mpaa", m0_upcr=None):
     """A participant randomized ~13 months ago; optionally infused at month 0, with a post-baseline
     UPCR at month 3 and a major protocol deviation."""
     with time_machine.travel(YEAR_AGO, tick=False):
         p = factories.randomized_participant(site, clinician, prior_therapy=prior_therapy)
         factories.prepared_bag(p, "m0")
     m0 = h.visit(p, "m0")
-    h.save("labs", m0, clinician, acknowledge=True, **h.lab_values(m0))
+    h.save("labs", m0, clinician, acknowledge=True,
+           **h.lab_values(m0, **({"upcr_value": m0_upcr} if m0_upcr is not None else {})))
     if infused:
         start = (YEAR_AGO + timedelta(hours=1)).replace(second=0, microsecond=0)
         with time_machine.travel(YEAR_AGO + timedelta(hours=3), tick=False):

@@ -1,4 +1,7 @@
 """The analysis report: pooled while blinded; CONSORT counts from the screening log."""
+import io
+
+import pypdf
 import pytest
 from django.urls import reverse
 
@@ -40,4 +43,19 @@ def test_the_ae_table_counts_by_grade(trial, site, clinician, client_for):
     record_ae(trial[0], user=clinician, **ae_values(grade=2))
     stat = factories.make_user(roles.STATISTICIAN, site)
     body = client_for(stat).get(reverse("analysis_report")).content.decode()
-    assert '<tr data-ae-row="pooled"><td>pooled</td><td>0</td><td>1</td><td>0</td>' in body
+    assert ('<tr data-ae-row="pooled"><td>All participants (pooled, blinded)</td><td>0</td><td>1</td><td>0</td>'
+            in body)
+
+
+def test_the_blinded_pdf_is_pooled_and_names_no_arm(trial, site, client_for):
+    stat = factories.make_user(roles.STATISTICIAN, site)
+    response = client_for(stat).get(reverse("analysis_report_pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert "All participants (pooled, blinded)" in text and "Blinded: pooled figures only" in text
+    assert "uc-MSC arm" not in text and "Placebo arm" not in text and "CMH" not in text
+
+
+def test_other_roles_may_not_read_the_report(trial, clinician, client_for):
+    for name in ("analysis_report", "analysis_report_pdf"):
+        assert client_for(clinician).get(reverse(name)).status_code == 403
