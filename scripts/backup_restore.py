@@ -314,10 +314,13 @@ def backup(url: str, out: Path, exports_dir: Path) -> dict:
             snapshot, server_version = cur.fetchone()
         run_pg(bins / "pg_dump", ["-Fc", "--snapshot", snapshot, "-f", str(partial)], url)
         tables = table_checksums(conn)  # the same snapshot as the dump
+        with tempfile.TemporaryDirectory() as work:
+            sequences = dump_sequences(bins, partial, Path(work))
+    except BaseException:
+        partial.unlink(missing_ok=True)  # never leave half a dump that looks like one
+        raise
     finally:
         conn.close()
-    with tempfile.TemporaryDirectory() as work:
-        sequences = dump_sequences(bins, partial, Path(work))
     partial.replace(out)
     manifest = {
         "format": 1, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -187,3 +187,24 @@ def test_the_manifest_lists_the_exports_and_check_exports_finds_a_changed_file(t
     bad = script("check-exports", "--manifest", manifest, "--exports-dir", str(exports))
     assert bad.returncode == 1
     assert "SHA-256 DIFFERS  edc-export-1.zip" in bad.stdout and "MISSING          edc-export-2.zip" in bad.stdout
+
+
+def load_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("backup_restore", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_passwords_stay_off_command_lines_and_out_of_reports():
+    br = load_script()
+    url = "postgres://edc_backup:p%40ss%3Aword@db.internal:5432/edc?sslmode=verify-full"
+    assert br.without_password(url) == ("postgres://edc_backup@db.internal:5432/edc?sslmode=verify-full", "p@ss:word")
+    assert br.redact(url) == "postgres://edc_backup:***@db.internal:5432/edc?sslmode=verify-full"
+    assert br.with_database(url, "edc_restored") == (
+        "postgres://edc_backup:p%40ss%3Aword@db.internal:5432/edc_restored?sslmode=verify-full")
+    socket_url = "postgres://postgres@%2Fwork%2Fvar%2Fpgdata/edc"  # the embedded server (scripts/services.py)
+    assert br.with_database(socket_url, "x") == "postgres://postgres@%2Fwork%2Fvar%2Fpgdata/x"
+    assert br.without_password(socket_url) == (socket_url, None)
