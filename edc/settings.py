@@ -168,6 +168,21 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "edc@localhost")
+# SMTP (production, docs/DEPLOYMENT.md): SAE alerts and unblinding notices go out from the Celery
+# workers; a bounded timeout keeps a hung mail server from holding a worker (the delivery is
+# retried by the beat sweep and every attempt is recorded).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Export zips are written by a Celery worker and downloaded through the web: with web and workers on
+# different machines this must be the same shared directory on all of them (docs/DEPLOYMENT.md).
+EXPORT_DIR = Path(os.environ.get("EDC_EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
 
 LOGGING = {
     "version": 1,
