@@ -194,10 +194,6 @@ LOGGING = {
 
 EDC_TRIAL_NAME = _("uc-MSC for refractory lupus nephritis")
 
-# Finished export zips (exports.services.runs): written by a Celery worker, served by the web
-# process, so on several machines this must be shared storage (docs/DEPLOYMENT.md).
-EXPORT_DIR = Path(os.environ.get("EDC_EXPORT_DIR", BASE_DIR / "var" / "exports"))
-
 # Account lockout is by user name on purpose: a hospital's PCs share one NAT address, so locking an
 # IP address would lock the whole ward out (axes.W006 asks for the IP).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
