@@ -161,6 +161,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "edc.tasks.heartbeat", "schedule": 60.0},
     "retry-deliveries": {"task": "edc.tasks.retry_deliveries", "schedule": SWEEP_SECONDS},
     "sae-obligation-sweep": {"task": "safety.tasks.sweep_obligations", "schedule": SWEEP_SECONDS},
+    "requeue-lost-exports": {"task": "exports.tasks.requeue_lost_exports", "schedule": 300.0},
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -1,5 +1,6 @@
 """Export runs: logged (who, when, which datasets, blinded or not, checksum), built by a Celery task
 with progress, downloaded when done (issue 7 §3-4)."""
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -29,14 +30,29 @@ def request_export(*, user, unblinded: bool = False) -> ExportRun:
     return run
 
 
+def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Queue again the runs still waiting for a worker (the broker lost the task, or was down when the
+    export was asked for): called by beat, like the e-mail retries. `build` claims a run once, so a
+    run queued twice is still built once."""
+    from edc.services.notifications import enqueue_after_commit
+    from exports.tasks import build_export
+
+    stale = list(ExportRun.objects.filter(status=ExportRun.Status.QUEUED,
+                                          requested_at__lt=timezone.now() - older_than).values_list("pk", flat=True))
+    for pk in stale:
+        enqueue_after_commit(build_export, str(pk))
+    return len(stale)
+
+
 def build(run_id) -> ExportRun:
     """Write the zip (the Celery task calls this); progress is stored as it goes."""
     from exports.writers import write_zip
 
+    # Claim: only the first worker to move the run out of "queued" builds it.
+    if not ExportRun.objects.filter(pk=run_id, status=ExportRun.Status.QUEUED).update(
+            status=ExportRun.Status.RUNNING):
+        return ExportRun.objects.get(pk=run_id)
     run = ExportRun.objects.get(pk=run_id)
-    if run.status == ExportRun.Status.DONE:
-        return run
-    ExportRun.objects.filter(pk=run.pk).update(status=ExportRun.Status.RUNNING)
     EXPORT_DIR.mkdir(parents=True, exist_ok=True)
     path = EXPORT_DIR / f"edc-export-{timezone.now():%Y%m%d-%H%M%S}-{str(run.pk)[:8]}.zip"
 

@@ -54,3 +54,31 @@ def test_the_blinded_zip_holds_no_arm(run):
     assert ",arm" not in text and "uc-MSC arm" not in text
     for p in people:
         assert f"{p.randomization.blind_code}," in text or p.randomization.blind_code in text
+
+
+def test_a_run_is_built_once_however_often_its_task_runs(run):
+    built, _, tmp_path = run
+    again = runs.build(built.pk)  # a redelivered or requeued task
+    assert again.file_sha256 == built.file_sha256 and len(list(tmp_path.glob("*.zip"))) == 1
+
+
+def test_beat_requeues_runs_whose_task_was_lost(site, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exports import tasks
+
+    monkeypatch.setattr(runs, "EXPORT_DIR", tmp_path)
+    sent = []
+    monkeypatch.setattr(tasks.build_export, "apply_async", lambda args: sent.append(args[0]))
+    statistician = factories.make_user(roles.STATISTICIAN, site)
+    lost = ExportRun.objects.create(requested_by=statistician)
+    ExportRun.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - timedelta(minutes=10))
+    ExportRun.objects.create(requested_by=statistician)  # just asked for: its task is on its way
+    ExportRun.objects.create(requested_by=statistician, status=ExportRun.Status.DONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.requeue_lost_exports() == 1
+    assert sent == [str(lost.pk)]
+    runs.build(lost.pk)
+    assert ExportRun.objects.get(pk=lost.pk).status == ExportRun.Status.DONE
