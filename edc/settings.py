@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "edc",
     "randomization",
     "crf",
@@ -44,9 +46,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "edc.middleware.SessionLifetimeMiddleware",
     "edc.middleware.SiteTimezoneMiddleware",
     "edc.access.AccessPolicyMiddleware",
+    # after the access policy: a user who owes the second factor reaches only the sign-in steps
+    "edc.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -117,6 +122,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False
+
+# Second factor (issue 8): TOTP for the roles in edc.roles.TWO_FACTOR_ROLES, staff and superusers.
+# Wrong codes throttle the device: 1, 2, 4, 8 ... seconds between attempts.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "uc-MSC LN trial EDC")
+OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", "1")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", "1800")  # idle timeout: 30 minutes
