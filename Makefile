@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test install install-test browser lint messages bench clean
+.PHONY: run test install install-test browser lint messages bench clean totp
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -24,6 +24,11 @@ install-test: $(VENV)/.installed-test
 ## make run: virtualenv, install, database + Redis, migrate, demo trial, web + Celery worker + beat
 run: install
 	$(PY) scripts/services.py run
+
+## make totp user=pi: the current two-step sign-in code of a demo user (works beside `make run`)
+totp: install
+	@test -n "$(user)" || { echo "usage: make totp user=pi"; exit 2; }
+	@$(PY) scripts/services.py totp $(user)
 
 ## make test: the whole suite on real PostgreSQL and Redis (embedded when the URLs are unset)
 test: install-test browser

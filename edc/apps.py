@@ -12,6 +12,7 @@ class EdcConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_ensure_roles, sender=self)
+        post_migrate.connect(_guard_history_tables, sender=self)
         user_logged_in.connect(_remember_site_timezone)
 
 
@@ -19,6 +20,12 @@ def _ensure_roles(**kwargs):
     from edc.services.people import ensure_roles
 
     ensure_roles()
+
+
+def _guard_history_tables(using="default", **kwargs):
+    from edc.append_only import install_all
+
+    install_all(using=using)
 
 
 def _remember_site_timezone(sender, request, user, **kwargs):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from edc import roles
 from edc.access import user_roles
 from edc.extensions import NAV_LINKS
+from edc.two_factor import pending
 
 # (url name, label, roles that see the link)
 NAVIGATION = [
@@ -19,6 +20,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     mine = user_roles(user)
+    if pending(user):  # signed in with the password only: no links to pages it cannot open yet
+        return {"nav_links": [], "two_factor_pending": True,
+                "my_roles": [roles.LABELS[r] for r in roles.ALL_ROLES if r in mine]}
     links = [(reverse(name), label) for name, label, allowed in NAVIGATION if mine & allowed]
     links += [(reverse(link.url_name), link.label) for link in NAV_LINKS if mine & link.roles]
     from edc.models import Notification

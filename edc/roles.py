@@ -29,6 +29,11 @@ ALL_ROLES = tuple(LABELS)
 # sees one participant's arm only through emergency unblinding (randomization app).
 UNBLINDED_ROLES = frozenset({RANDOMIZATION_ADMIN, PHARMACIST})
 
+# A password alone is not enough for these (issue 8): the unblinded roles, the PI (e-signatures,
+# emergency unblinding) and the data manager (people, database lock). Staff and superusers too
+# (edc.two_factor.needs_two_factor).
+TWO_FACTOR_ROLES = UNBLINDED_ROLES | {PRINCIPAL_INVESTIGATOR, DATA_MANAGER}
+
 # Who may do what, named once so views and tests read the same lists.
 SITE_STAFF = frozenset({CLINICIAN, COORDINATOR, PRINCIPAL_INVESTIGATOR, MONITOR, DATA_MANAGER})
 INVESTIGATORS = frozenset({CLINICIAN, PRINCIPAL_INVESTIGATOR})  # consent, eligibility, enrolment

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "edc",
     "randomization",
     "crf",
@@ -39,14 +41,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "edc.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store when signed in
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "edc.middleware.SessionLifetimeMiddleware",
     "edc.middleware.SiteTimezoneMiddleware",
     "edc.access.AccessPolicyMiddleware",
+    # after the access policy: a user who owes the second factor reaches only the sign-in steps
+    "edc.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -118,6 +124,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False
 
+# Second factor (issue 8): TOTP for the roles in edc.roles.TWO_FACTOR_ROLES, staff and superusers.
+# Wrong codes throttle the device: 1, 2, 4, 8 ... seconds between attempts.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "uc-MSC LN trial EDC")
+OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", "1")
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", "1800")  # idle timeout: 30 minutes
 SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the idle deadline on
@@ -128,6 +139,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # --- Language and time: stored in UTC, shown in the site's zone (Asia/Shanghai by default) ---
+# --- Response headers (issue 8; edc/security.py adds CSP, Permissions-Policy, no-store) ---
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from edc.access import public
-from edc.views import auth, enrolment_path, home, inbox, participants
+from edc.views import auth, enrolment_path, home, inbox, participants, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("login/verify/", two_factor.verify, name="two_factor_verify"),
+    path("login/enrol/", two_factor.enrol, name="two_factor_enrol"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("status/", home.system_status, name="system_status"),
     path("inbox/", inbox.inbox, name="inbox"),

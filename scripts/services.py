@@ -6,6 +6,7 @@ with its data under var/. Never SQLite, never a mocked broker (ARCHITECTURE.md, 
 
     python scripts/services.py run             # migrate, demo trial, web + worker + beat
     python scripts/services.py exec -- CMD...  # run CMD with DATABASE_URL / REDIS_URL set
+    python scripts/services.py totp USERNAME   # a demo user's current sign-in code (beside `run`)
 
 No Django import here: this runs before settings can be read.
 """
@@ -124,9 +125,20 @@ def exec_(command: list[str]) -> int:
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
+def totp(username: str) -> int:
+    """The current second-factor code of a demo user (manage.py demo_totp). Needs only the database,
+    so it runs beside `run` (pgserver shares its running server; a second Redis is not started)."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = ensure_database_url()
+    env.setdefault("DJANGO_SETTINGS_MODULE", "edc.settings")
+    return subprocess.call([PYTHON, "manage.py", "demo_totp", username], cwd=ROOT, env=env)
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["run"]:
         return run()
+    if argv[:1] == ["totp"] and len(argv) == 2:
+        return totp(argv[1])
     if argv[:1] == ["exec"]:
         command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
         return exec_(command)

@@ -32,6 +32,32 @@ def make_user(role: str, *sites: Site, username: str = ""):
                        first_name=role.title(), last_name=str(next(_seq)), email=f"{username}@example.org")
 
 
+def authenticator(user):
+    """The user's confirmed TOTP device (made once), as if they had enrolled (issue 8)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the user's app shows now, computed from the device key (django_otp.oath.totp). A
+    code is accepted once: after a use in this time step, the next step's (within tolerance)."""
+    import time
+
+    from django_otp.oath import hotp, totp
+
+    device.refresh_from_db()
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    current = (int(time.time()) - device.t0) // device.step + device.drift
+    if device.last_t >= current:
+        while device.last_t + 1 > current + device.tolerance:  # pragma: no cover - rare
+            time.sleep(1)
+            current = (int(time.time()) - device.t0) // device.step + device.drift
+        code = hotp(device.bin_key, device.last_t + 1, device.digits)
+    return f"{code:0{device.digits}d}"
+
+
 def screen(site: Site, user, **overrides) -> Participant:
     today = timezone.localdate(timezone=SHANGHAI)
     values = dict(site=site, screening_number=f"{next(_seq):04d}",

@@ -5,9 +5,10 @@ from .eligibility import BiopsyClass, EligibilityAssessment, FirstLineResponse
 from .notifications import Delivery, DeliveryAttempt, ExternalContact, Notification
 from .participants import Participant, ParticipantStatus, PriorTherapy, Sex
 from .sites import Site, User
+from .two_factor import TwoFactorReset
 
 __all__ = [
     "BiopsyClass", "ClinicalModel", "Consent", "ConsentKind", "Delivery", "DeliveryAttempt",
     "EligibilityAssessment", "ExternalContact", "FirstLineResponse", "Notification", "Participant",
-    "ParticipantStatus", "PriorTherapy", "Sex", "Site", "User",
+    "ParticipantStatus", "PriorTherapy", "Sex", "Site", "TwoFactorReset", "User",
 ]

@@ -11,6 +11,8 @@ DATA_MANAGER_PERMISSIONS = [
     ("edc", "externalcontact", ("add", "change", "view")),
     ("safety", "obligationpolicy", ("add", "change", "view")),
     ("axes", "accessattempt", ("view", "delete")),
+    ("edc", "twofactorreset", ("add", "view")),  # resets a lost authenticator, with a reason
+    ("otp_totp", "totpdevice", ("view",)),
 ]
 
 

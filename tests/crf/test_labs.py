@@ -102,11 +102,11 @@ def test_reference_ranges_default_once_and_keep_edits(db):
     assert admin.site.is_registered(ReferenceRange)
 
 
-def test_the_data_manager_edits_ranges_in_the_admin(db, client):
+def test_the_data_manager_edits_ranges_in_the_admin(db, client_for):
     from edc.models import User
     ensure_reference_ranges()
     boss = User.objects.create_superuser("dm", "dm@example.org", "a-long-password-123")
-    client.force_login(boss, backend="django.contrib.auth.backends.ModelBackend")
+    client = client_for(boss)  # verified second factor: the admin needs it
     alt = ReferenceRange.objects.get(analyte="alt")
     assert client.get("/admin/crf/referencerange/").status_code == 200
     response = client.post(f"/admin/crf/referencerange/{alt.pk}/change/",

@@ -14,10 +14,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, user):
+    """Password, then (PI, unblinded roles, data manager: issue 8) the code of their authenticator."""
+    from edc.two_factor import needs_two_factor
+
+    device = factories.authenticator(user) if needs_two_factor(user) else None
     page.goto(page.base + "/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", factories.PASSWORD)
     page.click("button[type=submit]")
+    if device is not None:
+        page.wait_for_selector("#two-factor-verify")
+        page.fill("#id_code", factories.totp_code(device))
+        page.click("button[type=submit]")
     page.wait_for_url(page.base + "/")
 
 

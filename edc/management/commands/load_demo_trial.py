@@ -1,15 +1,21 @@
 """Load the demo trial once (idempotent): sites, one user per role. `make run` calls it."""
+from base64 import b32decode
 from importlib import import_module
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from edc import roles
 from edc.models import ExternalContact, Site, User
 from edc.services.people import create_user, ensure_roles
 
 DEMO_PASSWORD = "lupus-trial-demo"  # >= 12 characters; demo only
+# The demo users who need a second factor (edc.roles.TWO_FACTOR_ROLES) get an authenticator already
+# confirmed with this fixed, published secret: DEMO ONLY, never for real accounts. Add it to any
+# authenticator app, or print the current code with `manage.py demo_totp <username>` (DEBUG only).
+DEMO_TOTP_SECRET = "DEMO" * 8  # base32, 20 bytes
 SITES = [
     # (code, name, prefix)
     ("plagh", "Chinese PLA General Hospital, Nephrology", "BJ"),
@@ -42,7 +48,12 @@ class Command(BaseCommand):
             self.load()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, role, *_ in USERS:
-            self.stdout.write(f"  {username:<13} {roles.LABELS[role]}")
+            second = "  + code (two-step sign-in)" if role in roles.TWO_FACTOR_ROLES else ""
+            self.stdout.write(f"  {username:<13} {roles.LABELS[role]}{second}")
+        self.stdout.write(
+            f"Two-step sign-in codes: any authenticator app with the DEMO secret {DEMO_TOTP_SECRET}\n"
+            "  (time-based, 6 digits, 30 s), or: make totp user=pi   "
+            "(= python manage.py demo_totp pi)")
 
     @transaction.atomic
     def load(self):
@@ -69,6 +80,7 @@ class Command(BaseCommand):
                         sites=[sites[c] for c in site_codes], first_name=first, last_name=last,
                         email=f"{username}@example.org")
             created += 1
+        self.demo_authenticators()
         self.stdout.write(f"Demo trial ready ({created} users created, "
                           f"{User.objects.count()} in all).")
         # Each app may add its part of the demo (strata and allocation list, ...) in <app>/demo.py.
@@ -79,3 +91,12 @@ class Command(BaseCommand):
                 except ModuleNotFoundError:
                     continue
                 module.load_demo(self.stdout)
+
+    def demo_authenticators(self):
+        """A confirmed authenticator with the DEMO secret for each demo user who needs one."""
+        key = b32decode(DEMO_TOTP_SECRET).hex()
+        for username, role, *_ in USERS:
+            user = User.objects.filter(username=username).first()
+            if role in roles.TWO_FACTOR_ROLES and user is not None and not TOTPDevice.objects.filter(
+                    user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name="demo authenticator", key=key, confirmed=True)

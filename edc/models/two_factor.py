@@ -1,0 +1,24 @@
+"""The audit record of a second-factor reset (issue 8): who reset whose device, when and why."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TwoFactorReset(models.Model):
+    """Written by `edc.services.two_factor.reset_devices`, never changed; the user enrols again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="two_factor_resets", verbose_name=_("user"))
+    reset_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("reset by"))
+    reason = models.TextField(_("reason"))
+    devices_removed = models.PositiveSmallIntegerField(_("devices removed"), default=0)
+    reset_at = models.DateTimeField(_("reset at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reset_at"]
+        verbose_name = _("two-factor reset")
+        verbose_name_plural = _("two-factor resets")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.reset_at:%Y-%m-%d %H:%M}"
