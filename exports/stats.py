@@ -28,6 +28,8 @@ ALPHA = 0.05  # protocol 2.14: two-sided P < .05
 MIN_EXPECTED = 5.0  # Fisher instead of chi-square when any expected cell count is below this
 FISHER_RXC_RESAMPLES = 100_000  # Monte Carlo Fisher–Freeman–Halton for tables larger than 2×2
 FISHER_RXC_SEED = 20240214  # fixed so that the report is reproducible
+MAX_TABLE_TOTAL = 10**8  # a table total beyond any trial; keeps every product of counts inside int64
+MAX_MAGNITUDE = 1e50  # larger values are data errors (Welch df squares the variance: x**4 must stay finite)
 
 Number = float | int | Decimal
 
@@ -86,15 +88,23 @@ def format_p(p: float | None) -> str:
 
 
 def _clean(values: Iterable[Number | None]) -> tuple[np.ndarray, int]:
-    """Finite values as floats, and how many were missing (None or NaN)."""
+    """Finite values as floats, and how many were missing (None or NaN).
+
+    Magnitudes above MAX_MAGNITUDE are refused: no trial measurement comes near, and sums of squares of such
+    values overflow to inf/NaN, which would print as "nan ± inf" instead of failing."""
     kept: list[float] = []
     missing = 0
     for value in values:
-        number = None if value is None else float(value)
+        try:
+            number = None if value is None else float(value)
+        except OverflowError:  # an int beyond float range
+            raise ValueError("value too large") from None
         if number is None or math.isnan(number):
             missing += 1
         elif math.isinf(number):
             raise ValueError("infinite value")
+        elif abs(number) > MAX_MAGNITUDE:
+            raise ValueError("value too large")
         else:
             kept.append(number)
     return np.asarray(kept, dtype=float), missing
@@ -199,6 +209,8 @@ def _table(table: Sequence[Sequence[int]]) -> np.ndarray:
         raise ValueError("a contingency table must be a non-empty 2-D array of counts")
     if np.any(t < 0) or not np.all(np.equal(np.mod(t, 1), 0)):
         raise ValueError("a contingency table holds non-negative integer counts")
+    if t.sum() > MAX_TABLE_TOTAL:  # else int64 wraps silently (10**19) or products overflow (expected counts)
+        raise ValueError(f"a contingency table of more than {MAX_TABLE_TOTAL:.0e} counts is not trial data")
     return t.astype(np.int64)
 
 

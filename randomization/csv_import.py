@@ -28,6 +28,7 @@ MAX_LISTED_GAPS = 10
 ARM_ALIASES = {"msc": "msc", "uc-msc": "msc", "placebo": "placebo"}
 _BLIND_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")
 _SEQUENCE = re.compile(r"[0-9]+")  # ASCII digits only: no signs, decimals or full-width digits
+MAX_SEQUENCE = 2**31 - 1  # AllocationRow.sequence is a PositiveIntegerField
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MESSAGES: dict[str, str] = {
@@ -177,7 +178,7 @@ def _check_rows(
         stratum, raw_seq, code, raw_arm = rec["stratum"], rec["sequence"], rec["blind_code"], rec["arm"]
         if stratum not in strata_capacity:
             errors.append(Issue("unknown_stratum", line, {"stratum": stratum}))
-        sequence = int(raw_seq) if _SEQUENCE.fullmatch(raw_seq) else 0
+        sequence = _sequence(raw_seq)
         if sequence < 1:
             errors.append(Issue("bad_sequence", line, {"value": raw_seq}))
         arm = ARM_ALIASES.get(raw_arm.lower())
@@ -203,6 +204,16 @@ def _check_rows(
             report.rows.append(ListRow(stratum, sequence, code, arm, 0))
     for stratum, capacity in strata_capacity.items():
         _check_stratum(stratum, capacity, seen[stratum], report)
+
+
+def _sequence(raw: str) -> int:
+    """The sequence number, or 0 when it is not one. Length is checked before int(): Python refuses to
+    convert more than 4300 digits (ValueError), and a number the database column cannot hold would fail
+    at import instead of in this dry run."""
+    if not _SEQUENCE.fullmatch(raw) or len(raw.lstrip("0")) > len(str(MAX_SEQUENCE)):
+        return 0
+    number = int(raw)
+    return number if number <= MAX_SEQUENCE else 0
 
 
 def _check_stratum(

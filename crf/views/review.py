@@ -2,6 +2,7 @@
 Each view declares its roles; each object is looked up within the user's sites (404 otherwise)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -182,14 +183,17 @@ def query_detail(request, query_pk):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "answer" and answer.is_valid():
-                _answer(request, q, crf_type, obj, answer.cleaned_data)
-            elif action == "close" and note.is_valid():
-                queries.close_query(q, user=request.user, text=note.cleaned_data["text"])
-            elif action == "reopen" and note.is_valid():
-                queries.reopen_query(q, user=request.user, text=note.cleaned_data["text"])
-            else:
-                raise ValidationError(_("Check the form."))
+            # One transaction: a correction saved by _answer must not stay when the answer itself is then
+            # refused (a closed query, or a role that may not answer).
+            with transaction.atomic():
+                if action == "answer" and answer.is_valid():
+                    _answer(request, q, crf_type, obj, answer.cleaned_data)
+                elif action == "close" and note.is_valid():
+                    queries.close_query(q, user=request.user, text=note.cleaned_data["text"])
+                elif action == "reopen" and note.is_valid():
+                    queries.reopen_query(q, user=request.user, text=note.cleaned_data["text"])
+                else:
+                    raise ValidationError(_("Check the form."))
         except (ValidationError, SoftWarnings) as e:
             messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
         else:

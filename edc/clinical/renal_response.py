@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .units import require_non_negative, require_positive
+from .units import require_finite, require_non_negative, require_positive
 
 CR_UPCR_BELOW_G_G = Decimal("0.5")  # §2.1: UPCR < 0.5 g/g; exactly 0.5 is not CR
 PR_UPCR_BELOW_G_G = Decimal("3.0")  # §2.1: UPCR < 3 g/g; exactly 3.0 is not PR
@@ -75,7 +75,9 @@ def renal_response(
     below_pr = upcr < PR_UPCR_BELOW_G_G
     # reduction ≥ 50 %  ⇔  upcr ≤ (1 − 0.5) × baseline: no division, exact at the edge.
     halved = upcr <= (1 - PR_MIN_REDUCTION) * base_upcr
-    reduction_pct = float((base_upcr - upcr) / base_upcr * 100)
+    # A finite pair can still give a ratio beyond float range (baseline 5e-324): refused, not ±inf.
+    reduction_pct = require_finite(float((base_upcr - upcr) / base_upcr * 100), "UPCR reduction (%)")
+    egfr_ratio = require_finite(float(now_egfr / base_egfr), "eGFR / baseline eGFR")
 
     rules = [
         (
@@ -101,7 +103,7 @@ def renal_response(
     return ResponseResult(
         category=category,
         upcr_reduction_pct=reduction_pct,
-        egfr_ratio=float(now_egfr / base_egfr),
+        egfr_ratio=egfr_ratio,
         egfr_stable=egfr_stable,
         rules=tuple(rules),
     )

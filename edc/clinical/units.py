@@ -42,9 +42,13 @@ def require_finite(value: float, name: str) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float range (e.g. 10**400) is not a measurement either
+        raise ValueError(f"{name} must be a finite number, got a number too large") from None
+    if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    return number
 
 
 def require_positive(value: float, name: str) -> float:
@@ -84,7 +88,7 @@ def creatinine_to_umol_l(value: float, unit: str) -> float:
     _check_creatinine_unit(unit)
     number = require_positive(value, "Creatinine")
     if unit == CREATININE_MG_DL:
-        return number * CREATININE_UMOL_L_PER_MG_DL
+        return require_finite(number * CREATININE_UMOL_L_PER_MG_DL, "Creatinine (µmol/L)")  # no overflow to inf
     return number
 
 
@@ -100,4 +104,4 @@ def upcr_to_g_g(value: float, unit: str) -> float:
 
 def upcr_g_g_to_mg_mmol(value_g_g: float) -> float:
     """g/g → mg/mmol, for the BILAG-2004 renal items which are defined in mg/mmol (§4)."""
-    return require_non_negative(value_g_g, "UPCR") * UPCR_MG_MMOL_PER_G_G
+    return require_finite(require_non_negative(value_g_g, "UPCR") * UPCR_MG_MMOL_PER_G_G, "UPCR (mg/mmol)")

@@ -62,8 +62,9 @@ def unblinding_result(request, pk):
 
 def record_notifications(record):
     from edc.models import Notification
+    # recipient_user: the PDF names an in-app-only recipient by user (one query, not one per recipient)
     return (Notification.objects.filter(dedupe_key__startswith=f"unblinding:{record.pk}:")
-            .prefetch_related("deliveries"))
+            .select_related("recipient_user").prefetch_related("deliveries"))
 
 
 @allow(roles.INVESTIGATORS | roles.UNBLINDED_ROLES)

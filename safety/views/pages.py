@@ -55,7 +55,9 @@ def ae_new(request, pk):
             prompt = discontinuation_prompt(ae)
             if prompt:
                 messages.warning(request, prompt)
-            return redirect("sae_detail", sae_pk=ae.sae.pk) if hasattr(ae, "sae") else redirect("ae_detail", pk=ae.pk)
+            if hasattr(ae, "sae"):
+                return redirect("sae_detail", sae_pk=ae.sae.pk)
+            return redirect("ae_detail", ae_pk=ae.pk)
     return render(request, "safety/ae_form.html", {"form": form, "p": p, "terms": COMMON_TERMS})
 
 
