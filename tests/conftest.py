@@ -43,20 +43,5 @@ def users_by_role(site):
 
 @pytest.fixture
 def client_for(client):
-    """Sign `user` in on a fresh test client; for a user who needs the second factor (issue 8), the
-    session is already verified by a confirmed device, as django_otp.login leaves it."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from edc.two_factor import needs_two_factor
-
-    def sign_in(user):
-        c = Client()
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        if needs_two_factor(user):
-            session = c.session
-            session[DEVICE_ID_SESSION_KEY] = factories.authenticator(user).persistent_id
-            session.save()
-        return c
-
-    return sign_in
+    """Sign `user` in on a fresh test client (second factor already verified where the role needs it)."""
+    return factories.signed_in_client

@@ -40,6 +40,23 @@ def authenticator(user):
     return device or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
 
 
+def signed_in_client(user, **client_kwargs):
+    """A test Client signed in as `user`; for a user who needs the second factor (issue 8) the session is
+    already verified by a confirmed device, as django_otp.login leaves it."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from edc.two_factor import needs_two_factor
+
+    client = Client(**client_kwargs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if needs_two_factor(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+        session.save()
+    return client
+
+
 def totp_code(device) -> str:
     """The code the user's app shows now, computed from the device key (django_otp.oath.totp). A
     code is accepted once: after a use in this time step, the next step's (within tolerance)."""

@@ -28,9 +28,7 @@ class Trial:
 
 def fuzz_client(user) -> Client:
     """Signed in, and a server error comes back as a 500 response (with .exc_info) instead of raising."""
-    client = Client(raise_request_exception=False)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return factories.signed_in_client(user, raise_request_exception=False)
 
 
 def _bag(p, infusion: str, prepared_at):
