@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from edc import roles
 from edc.access import allow
@@ -19,7 +20,7 @@ GRADES = [1, 2, 3, 4, 5]
 
 
 def _words() -> dict[str, str]:
-    return {"screened": _("Screened"), "excluded": _("Excluded"), "enrolled": _("Enrolled"),
+    return {"screened": pgettext("CONSORT flow", "Screened"), "excluded": _("Excluded"), "enrolled": _("Enrolled"),
             "randomized": _("Randomized"), "allocated": _("Allocated"), "infused": _("Infused"),
             "discontinued": _("Discontinued"), "fas": _("Analysed (FAS)"), "month": _("Month"),
             "median": _("median (months)"), "not_reached": _("median not reached"), "logrank": _("Log-rank"),
