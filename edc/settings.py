@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crf",
     "safety",
     "exports",
+    "synthetic",  # issue 8: synthetic trial data (a command only, no models)
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,13 @@ def gather_inputs(b: BilagRenal) -> dict:
     vitals = vitals_at(b.visit)
     previous_vitals = vitals_at(previous_visit) if previous_visit else None
     previous_form = BilagRenal.objects.filter(visit=previous_visit).first() if previous_visit else None
+    return inputs_from(b, lab, previous_lab, vitals, previous_vitals, previous_form)
+
+
+def inputs_from(b: BilagRenal, lab: LabPanel, previous_lab: LabPanel | None, vitals, previous_vitals,
+                previous_form: BilagRenal | None) -> dict:
+    """The grade's inputs from forms already in hand (no database access)."""
+    previous_visit = previous_lab.visit if previous_lab else None
     now, before = _lab_values(lab), _lab_values(previous_lab)
     return {
         **now, **{f"{name}_previous": value for name, value in before.items()},
@@ -65,7 +72,11 @@ def gather_inputs(b: BilagRenal) -> dict:
 
 
 def derive(b: BilagRenal) -> None:
-    values = gather_inputs(b)
+    grade_from(b, gather_inputs(b))
+
+
+def grade_from(b: BilagRenal, values: dict) -> None:
+    """Grade, deciding features and inputs from `values` (gather_inputs / inputs_from)."""
     calculator_input = {k: v for k, v in values.items() if k != "previous_visit"}
     try:
         result = bilag_renal_grade(BilagRenalInput(

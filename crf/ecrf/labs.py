@@ -108,8 +108,13 @@ def _baseline_for_comparison(lab: LabPanel) -> LabPanel | None:
 
 
 def soft_checks(lab: LabPanel) -> list[SoftWarning]:
+    return lab_warnings(lab, reference_ranges(), _baseline_for_comparison(lab))
+
+
+def lab_warnings(lab: LabPanel, ranges: dict, baseline: LabPanel | None) -> list[SoftWarning]:
+    """The soft checks given the reference ranges and the month-0 panel (None at month 0): no
+    database access, so a bulk loader (synthetic) applies exactly the rules of the form."""
     warnings = []
-    ranges = reference_ranges()
     for name, analyte in RANGED.items():
         value, ref = getattr(lab, name), ranges.get(analyte)
         if value is not None and ref is not None and _outlier(Decimal(value), ref.lower, ref.upper):
@@ -117,7 +122,6 @@ def soft_checks(lab: LabPanel) -> list[SoftWarning]:
                 "%(label)s %(value)s is far outside the reference range (%(range)s): check the value "
                 "and the unit.") % {"label": LabPanel._meta.get_field(name).verbose_name,
                                     "value": value, "range": ref}, name))
-    baseline = _baseline_for_comparison(lab)
     if baseline is not None and baseline.egfr and lab.egfr is not None \
             and lab.egfr < (1 - EGFR_DROP_MAX) * baseline.egfr:
         warnings.append(SoftWarning("egfr_drop", _(

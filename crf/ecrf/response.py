@@ -38,6 +38,11 @@ def derive(r: RenalResponse) -> None:
     if missing:
         raise ValidationError(_("The renal response cannot be computed. Missing: %(list)s.")
                               % {"list": "; ".join(missing)})
+    derive_from(r, baseline, now)
+
+
+def derive_from(r: RenalResponse, baseline, now) -> None:
+    """The computed fields from the month-0 panel and this visit's panel (no database access)."""
     try:
         # The stored (rounded) UPCR and eGFR, as the calculator asks (exact comparisons on them).
         result = renal_response(float(baseline.upcr_g_g), float(baseline.egfr), float(now.upcr_g_g),

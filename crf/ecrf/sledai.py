@@ -87,11 +87,12 @@ def _suggested(lab: LabPanel, ranges: dict) -> frozenset[str]:
         platelets_10e9_l=lab.platelets_10e9_l, wbc_10e9_l=lab.wbc_10e9_l)
 
 
-def lab_evidence(lab: LabPanel | None) -> dict[str, str]:
-    """Descriptors the panel suggests -> the evidence, in form order."""
+def lab_evidence(lab: LabPanel | None, ranges: dict | None = None) -> dict[str, str]:
+    """Descriptors the panel suggests -> the evidence, in form order (`ranges`: the reference
+    ranges when the caller already has them)."""
     if lab is None:
         return {}
-    ranges = reference_ranges()
+    ranges = reference_ranges() if ranges is None else ranges
     judged, suggested = _judgeable(lab, ranges), _suggested(lab, ranges)
     return {code: judged[code] for code in CODES if code in suggested}
 

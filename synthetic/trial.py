@@ -1,0 +1,118 @@
+"""Generate a whole synthetic trial (issue 8): N randomized participants at K sites plus the screen
+failures, their visits, forms, safety data and queries, in one transaction (all or nothing)."""
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from crf.services.reference_ranges import reference_ranges
+from edc.models import Participant
+from safety.models import ObligationPolicy
+from safety.services.obligations import _recipients, ensure_policies
+
+from . import course as courses
+from . import crfs, enrolment, logs, people, queries, safety
+from .bulk import Writer, frozen_clock
+from .context import Ctx
+from .rng import rng_for
+
+CHUNK = 250  # participants written per round of bulk inserts (memory stays flat)
+
+
+class Refused(Exception):
+    pass
+
+
+@dataclass
+class Summary:
+    participants: int
+    screened: int
+    sites: int
+    seconds: float
+    counts: Counter
+
+
+def site_today() -> date:
+    return timezone.localdate(timezone=ZoneInfo(settings.EDC_DEFAULT_SITE_TIMEZONE))
+
+
+def default_sites(participants: int) -> int:
+    return 1 if participants <= 96 else 20
+
+
+def generate(*, participants: int, seed: int, sites: int | None = None, force: bool = False, pending: int = 0,
+             today: date | None = None, progress=None) -> Summary:
+    """Write the trial. Refuses a database that already has participants unless `force` (then the
+    new participants are added next to them). `today` pins the day the data end (default: today
+    at the sites); the data stop at its start, so the same seed and size give the same rows."""
+    if participants < 1:
+        raise ValueError("at least one participant")
+    existing = Participant.objects.count()
+    if existing and not force:
+        raise Refused("This database already has participants; use --force to add synthetic ones anyway.")
+    zone = ZoneInfo(settings.EDC_DEFAULT_SITE_TIMEZONE)
+    real_today = site_today()
+    today = today or real_today
+    if today > real_today:
+        raise Refused("--today cannot be in the future.")
+    started = time.monotonic()
+    ctx = Ctx(seed=seed, today=today, now=datetime.combine(today, clock(0, 0), tzinfo=zone), zone=zone,
+              writer=Writer(), salt=f"+{existing}" if existing else "")
+    ctx.uuid_rng = rng_for(seed, "keys" + ctx.salt)
+    ctx.progress = progress
+    with frozen_clock(), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per insert: no deferred queue
+        return _generate(ctx, participants, pending, sites, started)
+
+
+def _generate(ctx: Ctx, participants: int, pending: int, sites: int | None, started: float) -> Summary:
+    seed = ctx.seed
+    site_list = people.ensure_sites(sites or default_sites(participants))
+    people.ensure_staff(ctx, site_list, rng_for(seed, "staff" + ctx.salt))
+    ctx.ranges = reference_ranges()
+    ensure_policies()
+    ctx.policies = list(ObligationPolicy.objects.filter(active=True).order_by("hours", "code"))
+    ctx.people = _recipients()
+    persons = enrolment.plan(ctx, participants, pending, [ctx.staff[s.pk] for s in site_list])
+    needed = Counter(enrolment.STRATUM_OF[p.prior_therapy] for p in persons if p.kind != "failed")
+    enrolment.allocate(persons, people.allocation_rows(ctx, needed, seed))
+    ctx.writer.flush()
+    people.mark_used_rows(persons)
+    for start in range(0, len(persons), CHUNK):
+        _chunk(ctx, persons[start:start + CHUNK], f"{start}{ctx.salt}")
+        if ctx.progress:
+            ctx.progress(min(start + CHUNK, len(persons)), len(persons))
+    tables = [f'"{m._meta.db_table}"' for m in _touched(ctx.writer.counts)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")  # fresh statistics: realistic query plans
+    return Summary(participants=participants, screened=sum(p.kind != "pending" for p in persons),
+                   sites=len(site_list), seconds=time.monotonic() - started, counts=ctx.writer.counts)
+
+
+def _chunk(ctx: Ctx, persons, start: int) -> None:
+    obligations = []
+    for p in persons:
+        enrolment.write(ctx, p)
+        if p.randomization is None:
+            continue
+        course = courses.plan(ctx, p)
+        crfs.write_visits(ctx, p, course)
+        saved = crfs.write_forms(ctx, p, course)
+        saved += logs.write_logs(ctx, p, course)
+        obligations += safety.write_safety(ctx, p, course)
+        queries.write_queries(ctx, p, saved)
+    ctx.writer.flush()  # the obligations get their ids: alerts name them
+    safety.write_alerts(ctx, rng_for(ctx.seed, "alerts", start), obligations)
+    ctx.writer.flush()
+
+
+def _touched(counts: Counter):
+    from django.apps import apps
+    return [apps.get_model(label) for label in counts]
