@@ -49,6 +49,11 @@ def derive_from(r: RenalResponse, baseline, now) -> None:
                                 float(now.egfr), tolerance=DEFAULT_TOLERANCE)
     except ValueError as e:
         raise ValidationError(_("The renal response cannot be computed: %(e)s") % {"e": e})
+    if abs(result.upcr_reduction_pct) >= 1_000_000 or result.egfr_ratio >= 1000:  # beyond the stored columns
+        raise ValidationError(_(
+            "UPCR %(b)s → %(n)s g/g, eGFR %(be)s → %(ne)s: a change this large cannot be a renal response to "
+            "record. Check both laboratory panels (unit, decimal point).") % {
+                "b": baseline.upcr_g_g, "n": now.upcr_g_g, "be": baseline.egfr, "ne": now.egfr})
     r.category = str(result.category)
     r.upcr_g_g, r.egfr = now.upcr_g_g, now.egfr
     r.baseline_upcr_g_g, r.baseline_egfr = baseline.upcr_g_g, baseline.egfr

@@ -163,3 +163,12 @@ def test_correcting_a_lab_panel_recomputes_the_responses_that_used_it(past, clin
            upcr_value=Decimal("0.700"))
     response.refresh_from_db()
     assert response.baseline_upcr_g_g == Decimal("0.700")
+
+
+def test_an_implausible_change_is_refused_with_a_clear_message(past, clinician):
+    # Found by fuzzing: 2 -> 99999 g/g used to fail on the stored column's digit limit with Django's raw message.
+    labs(past, "m0", clinician, "0.010")
+    v = labs(past, "m3", clinician, "99999")
+    with pytest.raises(ValidationError, match="Check both laboratory panels"):
+        h.save("response", v, clinician, **CONFIRMED)
+    assert not RenalResponse.objects.filter(visit=v).exists()
