@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth.logout, name="logout"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("status/", home.system_status, name="system_status"),
+    path("ping/", home.ping, name="ping"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<uuid:notification_pk>/read/", inbox.inbox_read, name="inbox_read"),
     path("participants/", participants.participants, name="participant_list"),
