@@ -35,6 +35,12 @@ test: install-test browser
 	$(PY) -m ruff check .
 	$(PY) scripts/services.py exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
+## make bench: synthetic trials at 96 and 10,000 participants (built once, reused while the generator and the
+## migrations are unchanged), then the figures of tests/bench/README.md; results in var/bench/results.{json,md}.
+## Not part of `make test` (pytest collects only tests/**/test_*.py).
+bench: install-test
+	$(PY) scripts/services.py exec -- $(PY) -m tests.bench.run
+
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download)
 browser:
 	@bash scripts/ensure_chromium.sh

@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/enrol/", two_factor.enrol, name="two_factor_enrol"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("status/", home.system_status, name="system_status"),
+    path("ping/", home.ping, name="ping"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<uuid:notification_pk>/read/", inbox.inbox_read, name="inbox_read"),
     path("participants/", participants.participants, name="participant_list"),

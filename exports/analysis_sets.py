@@ -16,12 +16,14 @@ class Membership:
 def analysis_sets(participant_ids) -> dict:
     """participant id -> Membership, with three queries whatever the number of participants."""
     ids = list(participant_ids)
+    # distinct(): one row per participant, not one per lab panel (about 11 each after a year)
     infused = set(InfusionAdministration.objects.filter(participant_id__in=ids)
-                  .values_list("participant_id", flat=True))
+                  .values_list("participant_id", flat=True).distinct())
     post_baseline = set(LabPanel.objects.filter(participant_id__in=ids, visit__month__gt=0,
-                                                upcr_g_g__isnull=False).values_list("participant_id", flat=True))
+                                                upcr_g_g__isnull=False).values_list("participant_id", flat=True)
+                        .distinct())
     major = set(ProtocolDeviation.objects.filter(participant_id__in=ids, severity="major")
-                .values_list("participant_id", flat=True))
+                .values_list("participant_id", flat=True).distinct())
     out = {}
     for pid in ids:
         safety = pid in infused

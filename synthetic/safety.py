@@ -196,3 +196,33 @@ def _stage_time(ob: SaeObligation, stage: str):
     if stage == "due":
         return ob.due_at
     return ob.due_at + timedelta(days=int(stage.split("-")[1]))
+
+
+def open_cases(ctx: Ctx, rng, participants: list, count: int) -> list[SaeObligation]:
+    """`count` SAE cases on `participants` (round robin) that the sites became aware of during the
+    last day, every obligation still open: the load of a safety desk at its busiest (the obligation
+    sweep's benchmark). Returns the obligations; their alerts so far are written by write_alerts."""
+    w, out = ctx.writer, []
+    for i in range(count):
+        part = participants[i % len(participants)]
+        s = ctx.staff[part.site_id]
+        aware = ctx.now - timedelta(minutes=rng.randint(20, 20 * 60))
+        onset = aware.astimezone(ctx.zone).date()
+        ae = AdverseEvent(id=rng.uuid(), participant=part, term="Lung infection", soc="Infections and infestations",
+                          onset_date=onset, grade=3, hospitalisation=True, causality="pending", expected=False,
+                          action="none", outcome="not_recovered", reported_by=s.clinician)
+        ae.in_collection_window = part.randomization.month0_date <= onset <= add_months(
+            part.randomization.month0_date, COLLECTION_MONTHS)
+        created = aware + timedelta(minutes=rng.randint(5, 15))
+        w.add(ae, at=created, user=s.clinician)
+        narrative = f"Lung infection (CTCAE grade 3) from {onset}; admitted for treatment."
+        case = w.add(SaeCase(id=rng.uuid(), adverse_event=ae, participant=part, aware_at=aware, narrative=narrative),
+                     at=created, user=s.clinician)
+        w.add(SaeReport(id=rng.uuid(), case=case, participant=part, kind=SaeReport.Kind.INITIAL, number=1,
+                        reported_at=created, content=narrative, reporter=s.clinician), at=created, user=s.clinician)
+        for policy in ctx.policies:
+            due = aware + timedelta(hours=policy.hours)
+            out.append(w.add(SaeObligation(case=case, policy=policy, due_at=due,
+                                           remind_at=due - timedelta(hours=policy.remind_before_hours)),
+                             at=created, user=s.clinician))
+    return out

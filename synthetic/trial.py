@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crf.services.reference_ranges import reference_ranges
-from edc.models import Participant
+from edc.models import Participant, Site
 from safety.models import ObligationPolicy
 from safety.services.obligations import _recipients, ensure_policies
 
@@ -89,9 +89,8 @@ def _generate(ctx: Ctx, participants: int, pending: int, sites: int | None, star
         _chunk(ctx, persons[start:start + CHUNK], f"{start}{ctx.salt}")
         if ctx.progress:
             ctx.progress(min(start + CHUNK, len(persons)), len(persons))
-    tables = [f'"{m._meta.db_table}"' for m in _touched(ctx.writer.counts)]
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(tables)}")  # fresh statistics: realistic query plans
+        cursor.execute("ANALYZE")  # fresh statistics (users and sites too): the plans of a database in use
     return Summary(participants=participants, screened=sum(p.kind != "pending" for p in persons),
                    sites=len(site_list), seconds=time.monotonic() - started, counts=ctx.writer.counts)
 
@@ -113,6 +112,24 @@ def _chunk(ctx: Ctx, persons, start: int) -> None:
     ctx.writer.flush()
 
 
-def _touched(counts: Counter):
-    from django.apps import apps
-    return [apps.get_model(label) for label in counts]
+
+def add_open_saes(count: int, seed: int) -> int:
+    """Add `count` SAE cases aware within the last day, all their obligations open and the alerts
+    the sweep has sent for them so far (e.g. 2,500 cases: 10,000 open obligations with the default
+    policies). For load tests of the obligation sweep; returns the number of obligations."""
+    zone = ZoneInfo(settings.EDC_DEFAULT_SITE_TIMEZONE)
+    ctx = Ctx(seed=seed, today=site_today(), now=timezone.now(), zone=zone, writer=Writer(), salt="+saes")
+    with frozen_clock(), transaction.atomic():
+        sites = list(Site.objects.filter(participants__randomization__isnull=False).distinct().order_by("code"))
+        people.ensure_staff(ctx, sites, rng_for(seed, "staff+saes"))
+        ensure_policies()
+        ctx.policies = list(ObligationPolicy.objects.filter(active=True).order_by("hours", "code"))
+        ctx.people = _recipients()
+        participants = list(Participant.objects.filter(randomization__isnull=False)
+                            .select_related("site", "randomization").order_by("participant_code"))
+        rng = rng_for(seed, "open-saes")
+        obligations = safety.open_cases(ctx, rng, participants, count)
+        ctx.writer.flush()
+        safety.write_alerts(ctx, rng, obligations)
+        ctx.writer.flush()
+    return len(obligations)

@@ -32,7 +32,14 @@ class Visit(ClinicalModel):
         ordering = ["participant", "month"]
         constraints = [models.UniqueConstraint(fields=["participant", "code"], name="one_visit_per_code")]
         indexes = [models.Index(fields=["window_start", "window_end"]),
-                   models.Index(fields=["visit_date"])]
+                   models.Index(fields=["visit_date"]),
+                   # The worklist and the home card (crf.status.status_q): visits still to be
+                   # recorded by target date, and missed visits, without reading the done ones.
+                   models.Index(fields=["target_date"], name="visit_pending_by_target",
+                                condition=models.Q(visit_date__isnull=True, missed_reason="",
+                                                   not_applicable=False)),
+                   models.Index(fields=["target_date"], name="visit_missed_by_target",
+                                condition=models.Q(visit_date__isnull=True) & ~models.Q(missed_reason=""))]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
 

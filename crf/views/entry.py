@@ -13,6 +13,7 @@ from crf.models import CrfStatus
 from crf.schedule import BY_CODE
 from crf.selectors import get_visit_for
 from crf.services.entry import SoftWarnings, save_crf
+from crf.services.locks import active_locks_for
 from crf.views.review import review_panel
 from edc import roles
 from edc.access import allow, has_any_role
@@ -29,8 +30,10 @@ def _crf_type(key: str, *, log: bool) -> registry.CrfType:
 
 def _handle(request, crf_type, instance, *, visit, back, context):
     existing = not instance._state.adding
-    panel = review_panel(request, crf_type, instance) if existing else None
-    can_edit = has_any_role(request.user, roles.DATA_ENTRY) and not (panel and panel["locked"])
+    # A POST needs only "is it locked?" (one query); the review panel is built when the page is shown.
+    locked = existing and bool(active_locks_for(instance))
+    panel = review_panel(request, crf_type, instance) if existing and request.method != "POST" else None
+    can_edit = has_any_role(request.user, roles.DATA_ENTRY) and not locked
     if request.method == "POST" and not can_edit:
         raise PermissionDenied  # monitors and locked forms are read-only
     form = crf_type.form(request.POST or None, instance=instance)
@@ -57,6 +60,8 @@ def _handle(request, crf_type, instance, *, visit, back, context):
                 messages.warning(request, _("Saved with %(n)d warning(s) recorded.") % {"n": len(saved_warnings)})
             return redirect(back)
     shown = instance if not instance._state.adding else None
+    if existing and panel is None:  # a POST that did not save: the panel of the form as stored
+        panel = review_panel(request, crf_type, crf_type.model.objects.get(pk=instance.pk))
     return render(request, crf_type.template, {
         **context, "form": form, "crf": crf_type, "warnings": warnings, "instance": shown,
         "review": panel, "can_edit": can_edit,

@@ -18,6 +18,7 @@ from crf.services import locks, queries, review
 from crf.services.entry import SoftWarnings, save_crf
 from edc import roles
 from edc.access import allow
+from edc.access import user_roles as roles_of
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
@@ -258,7 +259,7 @@ def review_panel(request, crf_type, obj) -> dict:
         invalidated_at__isnull=False, object_id=obj.pk)).select_related("signer").distinct()
     form_queries = (Query.objects.filter(object_id=obj.pk).prefetch_related("messages__author")
                     .order_by("-raised_at"))
-    user_roles = set(request.user.groups.values_list("name", flat=True))
+    user_roles = set(roles_of(request.user))  # read once per request (edc.access)
     return {
         "status": status, "status_label": STATUS_LABELS.get(status, status), "obj": obj, "crf": crf_type,
         "signatures": signatures, "queries": form_queries,

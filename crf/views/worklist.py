@@ -10,6 +10,7 @@ from django.utils import timezone
 from crf import registry
 from crf.schedule import SCHEDULE
 from crf.selectors import visits_visible_to, week_bounds, with_status
+from crf.status import due_q, status_q
 from edc import roles
 from edc.access import allow
 from edc.selectors.participants import get_participant_for, sites_of
@@ -30,10 +31,9 @@ def worklist(request):
     qs = with_status(visits_visible_to(request.user), today).select_related("participant__site")
     if site_code:
         qs = qs.filter(participant__site__code=site_code)
-    due = qs.filter(status__in=["open", "scheduled"], target_date__lte=week_end,
-                    window_end__gte=today).order_by("target_date")[:LIST_LIMIT]
-    overdue = qs.filter(status="overdue").order_by("window_end")[:LIST_LIMIT]
-    missed = qs.filter(status="missed").order_by("-target_date")[:LIST_LIMIT]
+    due = qs.filter(due_q(today, week_end)).order_by("target_date")[:LIST_LIMIT]
+    overdue = qs.filter(status_q("overdue", today)).order_by("window_end")[:LIST_LIMIT]
+    missed = qs.filter(status_q("missed", today)).order_by("-target_date")[:LIST_LIMIT]
     return render(request, "crf/worklist.html", {
         "today": today, "week_start": week_start, "week_end": week_end, "sites": sites,
         "site_code": site_code, "due": due, "overdue": overdue, "missed": missed})

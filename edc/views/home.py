@@ -1,5 +1,6 @@
 """The home dashboard: what each role needs first."""
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from edc import roles
@@ -23,3 +24,10 @@ def home(request):
 @allow({roles.DATA_MANAGER})
 def system_status(request):
     return render(request, "edc/status.html", {"heartbeat": cache.get(HEARTBEAT_KEY)})
+
+
+@allow(roles.EVERYONE)
+def ping(request):
+    """The cheapest signed-in page (session, user, roles, nothing else): the baseline the
+    benchmarks compare real pages with (tests/bench), and a liveness probe for a signed-in user."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -50,3 +50,12 @@ def test_it_is_shown_in_chinese(site, clinician, client_for):
     c = client_for(clinician)
     r = c.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "筛选".encode() in r.content or "已入组".encode() in r.content
+
+
+def test_ping_answers_a_signed_in_user_with_a_fixed_number_of_queries(clinician, client_for, client,
+                                                                      django_assert_max_num_queries):
+    c = client_for(clinician)
+    with django_assert_max_num_queries(5):  # user, roles, session save (in a savepoint)
+        r = c.get(reverse("ping"))
+    assert r.status_code == 200 and r.content == b"ok"
+    assert client.get(reverse("ping")).status_code == 302  # anonymous: to the sign-in page

@@ -120,3 +120,24 @@ def test_two_sweeps_at_the_same_moment_in_two_processes(site, clinician):
     assert sum(counts) == expected
     assert ObligationAlert.objects.count() == expected
     assert Notification.objects.filter(kind="sae").count() == expected
+
+
+@pytest.mark.django_db
+def test_a_pi_who_joins_the_site_later_gets_the_stages_already_reached(site, clinician):
+    """The sweep first looks only at ids and keys (issue 8: 10,000 open obligations in under a
+    second); a recipient added since the last sweep must still be found missing and alerted."""
+    setup_world(site, clinician)
+    sweep(AWARE + timedelta(minutes=11))
+    assert sweep(AWARE + timedelta(minutes=12)) == 0
+    newcomer = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    assert sweep(AWARE + timedelta(minutes=13)) == 4  # "created" of each of the four obligations
+    assert ObligationAlert.objects.filter(recipient=f"user:{newcomer.pk}", stage="created").count() == 4
+    assert sweep(AWARE + timedelta(minutes=14)) == 0
+
+
+@pytest.mark.django_db
+def test_a_quiet_sweep_reads_a_fixed_number_of_queries(site, clinician, django_assert_max_num_queries):
+    setup_world(site, clinician)
+    sweep(AWARE + timedelta(minutes=11))
+    with django_assert_max_num_queries(5):  # open obligations, their alerts, PIs and their sites, contacts
+        assert sweep(AWARE + timedelta(minutes=12)) == 0

@@ -250,3 +250,23 @@ def test_the_first_participant_has_five_years_of_follow_up(trial):
     assert first.month0_date <= add_months(site_today(), -60)
     m60 = Visit.objects.get(participant_id=first.participant_id, code="m60")
     assert m60.window_end < site_today()
+
+
+def test_the_alert_history_is_what_the_sweep_would_have_sent(trial):
+    """Every alert stage reached by the generated obligations was written, once per recipient: the
+    real sweep, run at the moment the data end, finds nothing left to send; so does it right after
+    SAE cases are added with open obligations (the benchmark's load)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from safety.services.obligations import sweep
+    from synthetic.trial import add_open_saes, site_today
+
+    data_end = datetime.combine(site_today(), time(0, 0), tzinfo=ZoneInfo(settings.EDC_DEFAULT_SITE_TIMEZONE))
+    assert sweep(now=data_end) == 0
+    from safety.models import ObligationPolicy
+    assert add_open_saes(5, seed=3) == 5 * ObligationPolicy.objects.filter(active=True).count()
+    assert SaeObligation.objects.filter(met_at__isnull=True).count() >= 20
+    assert sweep() == 0

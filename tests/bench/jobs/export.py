@@ -1,0 +1,99 @@
+"""The full blinded export (exports.writers.write_zip of exports.datasets.all_datasets(): CSV and
+SPSS .sav of every dataset, codebook, CDISC ODM) — its time and this process's peak memory —
+and, for comparison, PostgreSQL streaming the same rows as CSV (COPY (SELECT ...) TO STDOUT).
+
+    python -m tests.bench.jobs.export zip <path>     {"seconds", "rss_mb", "bytes"}
+    python -m tests.bench.jobs.export copy           {"seconds", "bytes", "rows"}
+"""
+import resource
+import sys
+import time
+
+from tests.bench.jobs import emit, setup
+
+
+class _Sink:
+    """Where COPY writes: counted, then dropped (the comparison is reading the rows, not disk speed)."""
+
+    def __init__(self):
+        self.bytes = 0
+        self.lines = 0
+
+    def write(self, data) -> int:
+        self.bytes += len(data)
+        self.lines += data.count(b"\n") if isinstance(data, bytes) else data.count("\n")
+        return len(data)
+
+
+def export_zip(path: str) -> dict:
+    from exports.datasets import all_datasets
+    from exports.writers import write_zip
+
+    started = time.perf_counter()
+    _sha, size = write_zip(all_datasets(), path, readme_extra="BLINDED export: blind codes only, no arm.\n")
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": size, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def copy_queries() -> list[str]:
+    """SQL reading the rows of every dataset (the querysets exports.datasets reads, and plain joins
+    for the three datasets it assembles in Python)."""
+    from django.db import connection
+
+    from crf import registry
+    from exports.datasets import INTERNAL
+    from safety.models import AdverseEvent
+
+    def sql(qs) -> str:
+        text, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            return cursor.mogrify(text, params).decode()
+
+    out = []
+    for t in registry.ordered():
+        fields = [f for f in t.model._meta.concrete_fields if f.name not in INTERNAL
+                  and f.name not in getattr(t.model, "blinded_fields", ())]
+        names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
+        out.append(sql(t.model.objects.order_by("participant__participant_code", "visit__month", "created_at")
+                       .values_list(*names)))
+    ae_names = ["participant__participant_code", "term", "soc", "onset_date", "end_date", "grade",
+                *AdverseEvent.SERIOUSNESS_FIELDS, "causality", "expected", "action", "outcome", "in_collection_window"]
+    out.append(sql(AdverseEvent.objects.order_by("participant__participant_code", "onset_date").values_list(*ae_names)))
+    out.append("""
+        SELECT p.participant_code, s.code, p.prior_therapy, r.blind_code, p.sex,
+               (SELECT consented_at FROM edc_consent c WHERE c.participant_id = p.id AND c.kind = 'main'),
+               (SELECT consented_at FROM edc_consent c WHERE c.participant_id = p.id AND c.kind = 'biospecimen'),
+               r.randomized_at, r.month0_date,
+               (SELECT count(*) FROM crf_infusionadministration i WHERE i.participant_id = p.id),
+               d.date, d.reason
+        FROM edc_participant p JOIN edc_site s ON s.id = p.site_id
+        LEFT JOIN randomization_randomization r ON r.participant_id = p.id
+        LEFT JOIN crf_discontinuation d ON d.participant_id = p.id
+        WHERE p.participant_code IS NOT NULL ORDER BY p.participant_code""")
+    out.append("""
+        SELECT p.participant_code, v.month, rr.category FROM crf_renalresponse rr
+        JOIN crf_visit v ON v.id = rr.visit_id JOIN edc_participant p ON p.id = rr.participant_id
+        ORDER BY p.participant_code, v.month""")
+    return out
+
+
+def copy_all() -> dict:
+    from django.db import connection
+
+    queries = copy_queries()
+    sink = _Sink()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for query in queries:
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
+    return {"seconds": time.perf_counter() - started, "bytes": sink.bytes, "rows": sink.lines - len(queries),
+            "queries": len(queries)}
+
+
+def main() -> None:
+    setup()
+    emit(export_zip(sys.argv[2]) if sys.argv[1] == "zip" else copy_all())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The results as a table: printed (aligned text) and written (Markdown), one row per figure with
+the value at 96 and at 10,000 participants, the target and whether it is met."""
+
+SMALL, LARGE = "96", "10000"
+
+
+def _get(results: dict, size: str, *path):
+    node = results["trials"].get(size) or results["trials"].get(int(size))
+    for key in path:
+        if node is None:
+            return None
+        node = node.get(key)
+    return node
+
+
+def _f(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _ok(flag) -> str:
+    return "—" if flag is None else ("yes" if flag else "NO")
+
+
+def rows(r: dict) -> list[tuple[str, str, str, str, str]]:
+    out = []
+    g = lambda size, *p: _get(r, size, *p)  # noqa: E731
+    out.append(("synthetic trial: generation time (s)", _f(g(SMALL, "generation", "seconds")),
+                _f(g(LARGE, "generation", "seconds")), "a few minutes at 10,000",
+                _ok((g(LARGE, "generation", "seconds") or 1e9) < 600)))
+    out.append(("synthetic trial: rows written", _f(g(SMALL, "generation", "rows")),
+                _f(g(LARGE, "generation", "rows")), "", ""))
+    pages = (("worklist", "worklist"), ("participant_list", "participant list"), ("home", "dashboard (home)"),
+             ("schedule_grid", "schedule-of-assessments grid"))
+    for page, label in pages:
+        small, large = g(SMALL, "pages", "pages", page, "queries"), g(LARGE, "pages", "pages", page, "queries")
+        out.append((f"{label}: queries", _f(small), _f(large), "identical", _ok(small == large if large else None)))
+        p95 = g(LARGE, "pages", "pages", page, "p95_ms")
+        ms = [f"{_f(g(size, 'pages', 'pages', page, 'p50_ms'))} / {_f(g(size, 'pages', 'pages', page, 'p95_ms'))}"
+              for size in (SMALL, LARGE)]
+        out.append((f"{label}: p50 / p95 (ms)", *ms, "p95 < 150 at 10,000",
+                    _ok(p95 < 150 if p95 is not None else None)))
+    ratio = {s: (g(s, "export", "seconds") / g(s, "copy", "seconds")) if g(s, "copy", "seconds") else None
+             for s in (SMALL, LARGE)}
+    out.append(("export (zip: CSV, .sav, codebook, ODM) (s)", _f(g(SMALL, "export", "seconds"), 2),
+                _f(g(LARGE, "export", "seconds"), 2), "", ""))
+    out.append(("PostgreSQL COPY of the same rows (s)", _f(g(SMALL, "copy", "seconds"), 2),
+                _f(g(LARGE, "copy", "seconds"), 2), "", ""))
+    out.append(("export / COPY", _f(ratio[SMALL]), _f(ratio[LARGE]), "<= 2x",
+                _ok(all(v is not None and v <= 2 for v in ratio.values()) if ratio[LARGE] else None)))
+    rss = {s: g(s, "export", "rss_mb") for s in (SMALL, LARGE)}
+    out.append(("export peak RSS (MB)", _f(rss[SMALL]), _f(rss[LARGE]), "< 300",
+                _ok(all(v is not None and v < 300 for v in rss.values()) if rss[LARGE] else None)))
+    http = g(LARGE, "http")
+    if http:
+        c, p = http["crf_save"], http["ping"]
+        out.append((f"CRF save via page POST, {http['clients']} clients (req/s)", "", _f(c["per_second"]), "", ""))
+        out.append(("trivial signed-in endpoint /ping/ (req/s)", "", _f(p["per_second"]), "", ""))
+        out.append(("CRF save / ping throughput", "", f"{http['ratio']:.2f}x", ">= 0.5x", _ok(http["ratio"] >= 0.5)))
+        out.append(("CRF save p50 / p95 (ms)", "", f"{_f(c['p50_ms'])} / {_f(c['p95_ms'])}", "p95 < 100",
+                    _ok(c["p95_ms"] < 100)))
+        out.append(("ping p50 / p95 (ms)", "", f"{_f(p['p50_ms'])} / {_f(p['p95_ms'])}", "", ""))
+        out.append(("errors (CRF save / ping)", "", f"{c['errors']} / {p['errors']}", "0",
+                    _ok(c["errors"] + p["errors"] == 0)))
+    rnd = g(LARGE, "randomize")
+    if rnd:
+        out.append((f"randomization: {rnd['requests']} concurrent requests (allocations/s)", "", _f(rnd["per_second"]),
+                    "", ""))
+        dup = rnd["duplicate_rows"] + (rnd["randomized"] - rnd["distinct_rows"])
+        out.append(("randomization: duplicates / sequence gaps / succeeded", "",
+                    f"{dup} / {rnd['sequence_gaps']} / {rnd['succeeded']}", "0 duplicates",
+                    _ok(dup == 0 and rnd["succeeded"] == rnd["requests"] == rnd["rows_used"])))
+    sweep = g(LARGE, "sweep")
+    if sweep:
+        out.append((f"SAE sweep over {sweep['open_obligations']:,} open obligations (s)", "",
+                    f"{_f(sweep['seconds'], 3)} (first {_f(sweep['first_seconds'], 3)})", "< 1 s",
+                    _ok(sweep["seconds"] < 1 and sweep["first_seconds"] < 1)))
+    return out
+
+
+HEAD = ("figure", "96", "10,000", "target", "met")
+
+
+def table(r: dict) -> str:
+    body = rows(r)
+    widths = [max(len(row[i]) for row in [HEAD, *body]) for i in range(5)]
+    line = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))  # noqa: E731
+    return "\n".join([line(HEAD), "  ".join("-" * w for w in widths), *map(line, body)])
+
+
+def markdown(r: dict) -> str:
+    lines = [f"# Benchmark results ({r['started']}, {r['cpus']} CPUs)", "",
+             "| " + " | ".join(HEAD) + " |", "|" + "---|" * 5]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(r)]
+    lines += ["", "What each figure means: tests/bench/README.md. Raw numbers: results.json.", ""]
+    return "\n".join(lines)
