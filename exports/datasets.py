@@ -4,6 +4,8 @@ with server-side chunks (`.iterator()`), so memory stays flat however many parti
 
 Blinded by default: the arm column exists only when `unblinded=True`, which exports.services.release
 allows only after database lock and a recorded dataset unblinding."""
+import json
+
 from django.db import models
 from django.utils import translation
 
@@ -51,9 +53,18 @@ def crf_dataset(crf_type) -> Dataset:
     names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
     en, zh = _labels(crf_type.label)
 
+    # JSON columns (e.g. the BILAG deciding features, the response rules) are exported as JSON text.
+    json_at = [i for i, f in enumerate(fields, start=3) if f.get_internal_type() == "JSONField"]
+
     def rows():
         qs = crf_type.model.objects.order_by("participant__participant_code", "visit__month", "created_at")
-        yield from qs.values_list(*names).iterator(chunk_size=CHUNK)
+        for row in qs.values_list(*names).iterator(chunk_size=CHUNK):
+            if json_at:
+                row = list(row)
+                for i in json_at:
+                    row[i] = None if row[i] is None else json.dumps(row[i], ensure_ascii=False, sort_keys=True)
+                row = tuple(row)
+            yield row
 
     return Dataset(f"crf_{crf_type.key}", en, zh, cols, rows, key=("participant_id", "visit"))
 

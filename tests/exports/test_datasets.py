@@ -1,4 +1,5 @@
 """The analysis datasets: blinded by default, analysis-set flags, WOCF response, one table per form."""
+import json
 from decimal import Decimal
 
 import pytest
@@ -47,6 +48,10 @@ def test_the_response_table_imputes_missing_endpoints_by_wocf(two, clinician):
     rows = [r for r in as_dicts(response_dataset()) if r["participant_id"] == p.participant_code]
     assert [(r["month"], r["response"], r["imputed"], r["source_month"]) for r in rows] == [
         (6, "complete", 0, 6), (12, "complete", 1, 6)]  # month 12 missing: month 6 carried forward
+    # The form's own table: the rules applied are JSON text (not a Python list's repr).
+    crf_rows = as_dicts(next(ds for ds in all_datasets() if ds.name == "crf_response"))
+    rules = json.loads(crf_rows[0]["rules"])
+    assert isinstance(rules, list) and rules and crf_rows[0]["rules"].startswith('["')
 
 
 def test_one_long_table_per_form_and_no_internal_columns(two):
