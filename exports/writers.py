@@ -9,8 +9,10 @@
 Every writer checks the datasets first (SPSS-safe column names, known types, value labels) and raises ValueError
 naming the dataset, row number and column for a row of the wrong length or a value of the wrong type.
 """
+import dataclasses
 import hashlib
 import os
+import pickle
 import secrets
 import tempfile
 import zipfile
@@ -52,6 +54,49 @@ def _readme(datasets: list[Dataset], formats: tuple[str, ...], rows: dict[str, i
     if readme_extra:
         lines += ["", readme_extra.rstrip("\n")]
     return "\r\n".join(lines) + "\r\n"
+
+
+class _Spool:
+    """A dataset's rows read once from their source and replayed from a scratch file for the next formats.
+
+    Each format (CSV, .sav, ODM) reads every row; without this each would query the database again, and
+    reading through the ORM costs more than writing (make bench: 13 s of rows at 10,000 participants against
+    2.8 s for PostgreSQL's COPY). Rows go to the file in pickled chunks while the first writer consumes them,
+    so memory stays flat; the file is ours, in the export's private scratch folder, removed with it. A first
+    pass that stops early (bad data) leaves no replay: the next pass reads the source again."""
+
+    CHUNK = 2000
+
+    def __init__(self, source: Callable[[], Iterable[tuple]], folder: str, name: str):
+        self.source, self.folder, self.name = source, folder, name
+        self.path: str | None = None
+
+    def __call__(self) -> Iterable[tuple]:
+        return self._record() if self.path is None else self._replay(self.path)
+
+    def _record(self):
+        path = os.path.join(self.folder, f"{self.name}.{secrets.token_hex(4)}.rows")
+        with open(path, "wb") as handle:
+            chunk: list[tuple] = []
+            for row in self.source():
+                chunk.append(row)
+                yield row
+                if len(chunk) == self.CHUNK:
+                    pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    chunk = []
+            if chunk:
+                pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.path = path
+
+    @staticmethod
+    def _replay(path: str):
+        with open(path, "rb") as handle:
+            while True:
+                try:
+                    chunk = pickle.load(handle)
+                except EOFError:
+                    return
+                yield from chunk
 
 
 def _sha256(path: str) -> tuple[str, int]:
@@ -96,7 +141,8 @@ def write_zip(datasets: Iterable[Dataset], path: str | os.PathLike, *, formats: 
     partial = os.path.join(folder, f".{base}.{secrets.token_hex(8)}.part")  # created with the usual umask
     try:
         with zipfile.ZipFile(partial, "x", compression=zipfile.ZIP_DEFLATED) as archive, \
-                tempfile.TemporaryDirectory(prefix="export-sav-") as scratch:
+                tempfile.TemporaryDirectory(prefix="export-") as scratch:
+            datasets = [dataclasses.replace(ds, rows=_Spool(ds.rows, scratch, ds.name)) for ds in datasets]
             for ds in datasets:
                 for fmt in formats:
                     name = f"{ds.name}.{fmt}"

@@ -281,6 +281,28 @@ def test_zip_contains_every_file_reports_progress_and_hash(participants, labs, t
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
 
+def test_zip_reads_each_dataset_once_and_every_format_gets_every_row(participants, labs, tmp_path):
+    reads = {"participants": 0, "labs": 0}
+
+    def counted(ds):
+        source = ds.rows
+
+        def rows():
+            reads[ds.name] += 1
+            return source()
+        return Dataset(ds.name, ds.label_en, ds.label_zh, ds.columns, rows)
+
+    write_zip([counted(participants), counted(labs)], tmp_path / "export.zip")
+    assert reads == {"participants": 1, "labs": 1}  # CSV, .sav and ODM replay the first read
+    expected = io.BytesIO()
+    write_csv(labs, expected)
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        assert archive.read("labs.csv") == expected.getvalue()
+        assert len(ET.fromstring(archive.read("odm.xml")).findall(f".//{ODM}SubjectData")) == 6
+        archive.extract("labs.sav", tmp_path)
+    assert len(pyreadstat.read_sav(str(tmp_path / "labs.sav"))[0]) == len(LAB_ROWS)
+
+
 def big_long_dataset(rows: int) -> Dataset:
     columns = [Column("participant_id", "Participant", "受试者编号", "string"),
                Column("visit", "Visit", "访视", "integer", values={n: f"Visit {n} / 第{n}次访视" for n in range(20)}),
