@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crf.models import Death, Discontinuation, LabPanel, RenalResponse, SledaiAssessment
+from edc.clinical.dates import follow_up_months
 from edc.clinical.relapse import renal_involvement_free_survival_event
 from edc.criteria import CRITERIA
 from edc.models import Participant, ParticipantStatus
@@ -117,7 +118,7 @@ def _survival(report: Report, by_group: dict, today: date) -> None:
         for p in ps:
             start = p.randomization.month0_date
             died = deaths.get(p.pk)
-            os_[g][0].append(((died or today) - start).days / 30.4375)
+            os_[g][0].append(follow_up_months(start, died or today))
             os_[g][1].append(bool(died))
             labs = sorted(egfrs.get(p.pk, []))
             baseline = next((e for d, e, c in labs if c == "m0" and e), None)
@@ -128,7 +129,7 @@ def _survival(report: Report, by_group: dict, today: date) -> None:
                     egfr_measurements=[(d, float(e)) for d, e, _ in labs if e and d >= start],
                     death_date=died, as_of=today)
             end = event.event_date if event else today
-            rifs[g][0].append((end - start).days / 30.4375)
+            rifs[g][0].append(follow_up_months(start, end))
             rifs[g][1].append(event is not None)
     report.survival = {"os": os_, "rifs": rifs}  # titles: exports.report_figures
 

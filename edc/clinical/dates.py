@@ -54,3 +54,11 @@ def whole_months_between(start: date, end: date) -> int:
     if add_months(start, months) > end:
         months -= 1
     return months
+
+
+MEAN_MONTH_DAYS = 30.4375  # 365.25 / 12: follow-up time in months for survival analysis (protocol 2.14)
+
+
+def follow_up_months(start: date, end: date) -> float:
+    """Time from ``start`` to ``end`` in mean months (days / 30.4375), the x axis of the KM curves."""
+    return (end - start).days / MEAN_MONTH_DAYS

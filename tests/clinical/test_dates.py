@@ -75,3 +75,9 @@ def test_whole_months_between(start, end, months):
 def test_whole_months_refuses_reversed_dates():
     with pytest.raises(ValueError, match="before start"):
         whole_months_between(date(2024, 2, 1), date(2024, 1, 31))
+
+
+def test_follow_up_months_are_days_over_the_mean_month():
+    from edc.clinical.dates import follow_up_months
+    assert follow_up_months(date(2024, 1, 1), date(2025, 1, 1)) == pytest.approx(366 / 30.4375)
+    assert follow_up_months(date(2024, 3, 1), date(2024, 3, 1)) == 0
