@@ -2,7 +2,6 @@
 Each view declares its roles; each object is looked up within the user's sites (404 otherwise)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from crf import registry
 from crf.forms_review import AnswerQueryForm, ReviewerNoteForm, SignForm, UnlockForm
 from crf.models import Lock, Query, Scope, Visit
 from crf.services import locks, queries, review
-from crf.services.entry import SoftWarnings, save_crf
+from crf.services.entry import SoftWarnings
 from edc import roles
 from edc.access import allow
 from edc.access import user_roles as roles_of
@@ -184,17 +183,15 @@ def query_detail(request, query_pk):
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            # One transaction: a correction saved by _answer must not stay when the answer itself is then
-            # refused (a closed query, or a role that may not answer).
-            with transaction.atomic():
-                if action == "answer" and answer.is_valid():
-                    _answer(request, q, crf_type, obj, answer.cleaned_data)
-                elif action == "close" and note.is_valid():
-                    queries.close_query(q, user=request.user, text=note.cleaned_data["text"])
-                elif action == "reopen" and note.is_valid():
-                    queries.reopen_query(q, user=request.user, text=note.cleaned_data["text"])
-                else:
-                    raise ValidationError(_("Check the form."))
+            if action == "answer" and answer.is_valid():
+                queries.answer_with_correction(q, crf_type, obj, user=request.user, text=answer.cleaned_data["text"],
+                                               new_value=answer.cleaned_data["new_value"])
+            elif action == "close" and note.is_valid():
+                queries.close_query(q, user=request.user, text=note.cleaned_data["text"])
+            elif action == "reopen" and note.is_valid():
+                queries.reopen_query(q, user=request.user, text=note.cleaned_data["text"])
+            else:
+                raise ValidationError(_("Check the form."))
         except (ValidationError, SoftWarnings) as e:
             messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
         else:
@@ -204,23 +201,6 @@ def query_detail(request, query_pk):
         "q": q, "crf": crf_type, "obj": obj, "answer": answer, "note": note,
         "form_url": form_url(crf_type, obj) if obj else "",
         "messages_": q.messages.select_related("author")})
-
-
-def _answer(request, q, crf_type, obj, data) -> None:
-    """Answer; if a corrected value is given, save it through the form first (same checks, the
-    answer is the reason for change), so the change is audited like any other."""
-    new_value, old_value = data["new_value"].strip(), ""
-    if new_value and q.field_name and obj is not None:
-        form = crf_type.form(instance=obj)
-        values = {name: form[name].value() for name in form.fields}
-        old_value = str(values.get(q.field_name, ""))
-        values[q.field_name] = new_value
-        bound = crf_type.form(data=values, instance=obj)
-        if not bound.is_valid():
-            raise ValidationError(" ".join(f"{k}: {' '.join(v)}" for k, v in bound.errors.items()))
-        save_crf(crf_type, bound.save(commit=False), visit=getattr(obj, "visit", None), user=request.user,
-                 reason=_("Query answer: %(t)s") % {"t": data["text"][:400]}, acknowledge=True)
-    queries.answer_query(q, user=request.user, text=data["text"], old_value=old_value, new_value=new_value)
 
 
 def open_query_counts(user) -> dict:
