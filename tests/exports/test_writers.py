@@ -265,7 +265,8 @@ def test_zip_contains_every_file_reports_progress_and_hash(participants, labs, t
                              readme_extra="Blinded export: arms are not shown.", study_oid="S.TRIAL")
     data = path.read_bytes()
     assert digest == hashlib.sha256(data).hexdigest() and size == len(data)
-    names = ["participants.csv", "participants.sav", "labs.csv", "labs.sav", "codebook.csv", "odm.xml", "README.txt"]
+    names = ["participants.csv", "participants.sav", "labs.csv", "labs.sav", "codebook.csv", "odm.xml",
+             "load_datasets.R", "README.txt"]
     assert calls == [(n, len(names), name) for n, name in enumerate(names, 1)]
     with zipfile.ZipFile(path) as archive:
         assert archive.namelist() == names
