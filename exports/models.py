@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def default_formats() -> list[str]:
+    return ["csv", "sav"]
+
+
 class ExportRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -19,6 +23,7 @@ class ExportRun(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     datasets = models.JSONField(default=list)
+    formats = models.JSONField(default=default_formats)  # data file formats in the bundle (exports.writers)
     blinded = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)

@@ -68,7 +68,7 @@ def _readme(datasets: list[Dataset], formats: tuple[str, ...], rows: dict[str, i
               "  odm.xml  one ClinicalData per dataset; SubjectKey = participant_id, StudyEvent = visit,",
               "        ItemGroupRepeatKey = row number in the dataset's CSV."]
     if "dta" in formats:
-        lines += ["  .dta  Stata 14+ (format 118, UTF-8); names cut to 32 characters where longer (see",
+        lines += ["  .dta  Stata 14+ (format 118, UTF-8); names cut to 31 characters where longer (see",
                   f"        {NAMES_FILE}); labels \"English / 中文\" cut to 80 characters; value labels on",
                   "        numeric codes only (Stata cannot label strings); dates %td, datetimes %tc."]
     if "xpt" in formats:

@@ -1,9 +1,10 @@
 """Stata .dta writer (pyreadstat; format 118, Stata 14 and later, UTF-8), from the compact frame of exports.frames.
 
 Stata's rules and how they are met:
-- variable names: at most 32 characters, not a Stata reserved word. Our names are SPSS-safe (ASCII letters,
-  digits, '_', up to 64); longer ones are cut to 32 and made unique with a numeric suffix (`stata_names`), and
-  the codebook lists both.
+- variable names: Stata allows 32 characters, but readstat names each value-label set after its variable and
+  refuses a 32-character set name, so names are kept to 31. Our names are SPSS-safe (ASCII letters, digits,
+  '_', up to 64); longer ones are cut to 31 and made unique with a numeric suffix (`stata_names`), never a
+  Stata reserved word; variable_names.csv in the bundle lists both.
 - variable labels: at most 80 characters: "English / 中文", cut on a character boundary.
 - value labels: numeric variables only (Stata cannot label strings); coded string columns keep their codes and
   the codebook gives the labels.
@@ -20,7 +21,7 @@ from exports.frames import dataset_frame
 from exports.spec import Dataset
 from exports.writers_csv import check_dataset, text_of, value_labels
 
-NAME_CHARS = 32
+NAME_CHARS = 31  # Stata's 32, less one: see the module docstring
 LABEL_CHARS = 80
 STRING_BYTES = 2045
 RESERVED = frozenset("_all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc _skip strL "
@@ -93,6 +94,6 @@ def write_dta(dataset: Dataset, path: str | os.PathLike) -> int:
     try:
         pyreadstat.write_dta(frame, os.fspath(path), file_label=file_label, column_labels=labels,
                              variable_value_labels=codes or None, variable_format=formats or None)
-    except pyreadstat.PyreadstatError as exc:
+    except (pyreadstat.PyreadstatError, pyreadstat.ReadstatError) as exc:
         raise ValueError(f"dataset {dataset.name!r}: Stata writer refused the data: {exc}") from exc
     return count

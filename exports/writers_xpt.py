@@ -79,7 +79,12 @@ def xpt_names(dataset: Dataset) -> dict[str, str]:
 
 def member_names(datasets: list[Dataset]) -> dict[str, str]:
     """Dataset name -> transport member name (crf_labs -> LABS, participants -> PARTICIP ...)."""
-    stems = [d.name.removeprefix("crf_").replace("-", "_") for d in datasets]
+    # Key by a position-unique stem: "response" and "crf_response" both shorten to RESPONSE otherwise.
+    stems, seen = [], set()
+    for d in datasets:
+        stem = d.name.removeprefix("crf_").replace("-", "_")
+        stems.append(stem if stem not in seen else d.name.replace("-", "_"))
+        seen.add(stems[-1])
     short = short_names(stems, NAME_CHARS, upper=True)
     return {d.name: short[s] for d, s in zip(datasets, stems, strict=True)}
 
@@ -97,6 +102,6 @@ def write_xpt(dataset: Dataset, path: str | os.PathLike, *, member: str | None =
         pyreadstat.write_xport(frame, os.fspath(path), file_label=ascii_label(dataset.label_en),
                                column_labels=labels, table_name=table, file_format_version=5,
                                variable_format=formats or None)
-    except pyreadstat.PyreadstatError as exc:
+    except (pyreadstat.PyreadstatError, pyreadstat.ReadstatError) as exc:
         raise ValueError(f"dataset {dataset.name!r}: SAS transport writer refused the data: {exc}") from exc
     return count, text

@@ -4,8 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from edc.access import has_any_role
 from edc.roles import DATA_MANAGER, STATISTICIAN
@@ -17,12 +18,18 @@ MAY_EXPORT = {STATISTICIAN, DATA_MANAGER}
 EXPORT_DIR = Path(settings.EXPORT_DIR)
 
 
-def request_export(*, user, unblinded: bool = False) -> ExportRun:
+def request_export(*, user, unblinded: bool = False, formats=("csv", "sav")) -> ExportRun:
+    """Log and queue an export of every dataset in `formats` (some of exports.writers.FORMATS)."""
+    from exports.writers import FORMATS
+
     if not has_any_role(user, MAY_EXPORT):
         raise PermissionDenied
     if unblinded and not arm_released():
         raise PermissionDenied("The arm is released only after database lock and dataset unblinding.")
-    run = ExportRun.objects.create(requested_by=user, blinded=not unblinded,
+    formats = [f for f in FORMATS if f in set(formats)]  # the writers' order, each once
+    if not formats:
+        raise ValidationError(_("Choose at least one file format."))
+    run = ExportRun.objects.create(requested_by=user, blinded=not unblinded, formats=formats,
                                    datasets=[d.name for d in all_datasets(unblinded=unblinded)])
     from edc.services.notifications import enqueue_after_commit
     from exports.tasks import build_export
@@ -63,7 +70,8 @@ def build(run_id) -> ExportRun:
     readme = ("BLINDED export: blind codes only, no arm.\n" if run.blinded else
               "UNBLINDED export: contains the arm (database locked, datasets unblinded).\n")
     try:
-        sha, size = write_zip(all_datasets(unblinded=not run.blinded), path, progress=progress, readme_extra=readme)
+        sha, size = write_zip(all_datasets(unblinded=not run.blinded), path, progress=progress, readme_extra=readme,
+                              formats=run.formats)
     except Exception as error:
         ExportRun.objects.filter(pk=run.pk).update(status=ExportRun.Status.FAILED, error=str(error)[:2000],
                                                    finished_at=timezone.now())

@@ -16,6 +16,9 @@ from edc.access import allow, has_any_role, public
 from exports.datasets import all_datasets
 from exports.models import ApiToken, ExportRun
 from exports.services import release, runs
+from exports.writers import DEFAULT_FORMATS, FORMAT_LABELS
+
+FORMAT_CHOICES = list(FORMAT_LABELS.items())
 
 EXPORTERS = {roles.STATISTICIAN, roles.DATA_MANAGER}
 
@@ -24,16 +27,21 @@ EXPORTERS = {roles.STATISTICIAN, roles.DATA_MANAGER}
 def export_home(request):
     return render(request, "exports/home.html", {
         "runs": ExportRun.objects.select_related("requested_by")[:50], "released": release.arm_released(),
-        "datasets": [d.name for d in all_datasets()]})
+        "datasets": [d.name for d in all_datasets()], "formats": FORMAT_CHOICES,
+        "default_formats": DEFAULT_FORMATS})
 
 
 @allow(EXPORTERS)
 @require_POST
 def export_new(request):
     try:
-        run = runs.request_export(user=request.user, unblinded=request.POST.get("unblinded") == "1")
+        run = runs.request_export(user=request.user, unblinded=request.POST.get("unblinded") == "1",
+                                  formats=request.POST.getlist("formats"))
     except PermissionDenied as e:
         messages.error(request, str(e) or _("Not allowed."))
+        return redirect("export_home")
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
         return redirect("export_home")
     return redirect("export_detail", run_pk=run.pk)
 

@@ -82,3 +82,30 @@ def test_beat_requeues_runs_whose_task_was_lost(site, tmp_path, monkeypatch, dja
     assert sent == [str(lost.pk)]
     runs.build(lost.pk)
     assert ExportRun.objects.get(pk=lost.pk).status == ExportRun.Status.DONE
+
+
+def test_stata_and_sas_files_come_when_asked_and_read_back(site, clinician, tmp_path, monkeypatch):
+    monkeypatch.setattr(runs, "EXPORT_DIR", tmp_path)
+    factories.strata_and_list()
+    people = [crafted(site, clinician)]
+    statistician = factories.make_user(roles.STATISTICIAN, site)
+    built = runs.build(runs.request_export(user=statistician, formats=["xpt", "dta", "xpt"]).pk)
+    assert built.formats == ["dta", "xpt"]  # the writers' order, each once
+    with zipfile.ZipFile(built.file_path) as z:
+        names = z.namelist()
+        (tmp_path / "p.dta").write_bytes(z.read("participants.dta"))
+        (tmp_path / "p.xpt").write_bytes(z.read("participants.xpt"))
+    assert "participants.csv" not in names and "variable_names.csv" in names and "load_datasets.R" in names
+    frame, _ = pyreadstat.read_dta(str(tmp_path / "p.dta"))
+    assert list(frame["participant_id"]) == [people[0].participant_code]
+    frame, meta = pyreadstat.read_xport(str(tmp_path / "p.xpt"))
+    assert list(frame["PARTICIP"]) == [people[0].participant_code] and meta.table_name == "PARTICIP"
+
+
+@pytest.mark.parametrize("formats", [[], ["sas7bdat"], [""]])
+def test_an_export_without_a_known_format_is_refused_and_nothing_logged(site, client_for, formats):
+    statistician = factories.make_user(roles.STATISTICIAN, site)
+    client = client_for(statistician)
+    response = client.post("/exports/new/", {"unblinded": "0", "formats": formats}, follow=True)
+    assert "Choose at least one file format." in response.content.decode()
+    assert not ExportRun.objects.exists()

@@ -45,9 +45,9 @@ def test_dta_round_trips_types_labels_and_numeric_value_labels(dataset, tmp_path
     path = tmp_path / "labs.dta"
     assert write_dta(dataset, path) == 3
     frame, meta = pyreadstat.read_dta(str(path))
-    short = LONG[:32]
+    short = LONG[:31]
     assert list(frame.columns)[:4] == ["participant_id", "sex", "response", short]
-    assert frame.columns[4] == LONG[:30] + "_1"  # unique after cutting to 32
+    assert frame.columns[4] == LONG[:29] + "_1"  # unique after cutting to 31
     assert frame["visit_date"][0] == date(2024, 3, 1) and frame["visit_date"].isna()[1]
     assert frame["aware_at"][0] == datetime(2024, 3, 1, 9, 30)  # wall clock, as in the CSV
     assert frame["term"][0] == "咳嗽 cough" and frame["term"][1] == ""
@@ -55,6 +55,15 @@ def test_dta_round_trips_types_labels_and_numeric_value_labels(dataset, tmp_path
     assert meta.variable_value_labels["response"] == {1: "yes", 0: "no"}
     assert "sex" not in meta.variable_value_labels  # Stata cannot label strings: the codebook does
     assert frame[short][2] == 1234.5
+
+
+def test_dta_labels_a_variable_whose_name_is_cut(tmp_path):
+    name = "cellular_fibrocellular_crescents"  # 32 characters, coded: the biopsy form has it
+    ds = Dataset("t", "T", "T", [Column(name, "Crescents", "新月体", "integer", values={0: "absent", 3: "> 50 %"})],
+                 lambda: iter([(3,)]))
+    write_dta(ds, tmp_path / "t.dta")
+    _, meta = pyreadstat.read_dta(str(tmp_path / "t.dta"))
+    assert meta.variable_value_labels == {name[:31]: {0: "absent", 3: "> 50 %"}}
 
 
 def test_dta_refuses_a_string_longer_than_stata_allows(tmp_path):
@@ -101,7 +110,7 @@ def test_zip_with_every_format_lists_names_and_the_xpt_rules(dataset, tmp_path):
     assert {"crf_labs.csv", "crf_labs.sav", "crf_labs.dta", "crf_labs.xpt", "load_datasets.R",
             "variable_names.csv"} <= set(names)
     assert "crf_labs.xpt: 1 values escaped, 1 values cut at 200 bytes" in readme
-    assert f"crf_labs,{LONG},{LONG[:32]},LABS," in mapping
+    assert f"crf_labs,{LONG},{LONG[:31]},LABS," in mapping
 
 
 def test_zip_of_csv_only_has_no_names_file_and_refuses_no_format(dataset, tmp_path):
