@@ -12,20 +12,29 @@ Every writer checks the datasets first (SPSS-safe column names, known types, val
 naming the dataset, row number and column for a row of the wrong length or a value of the wrong type.
 """
 import csv
-import dataclasses
 import hashlib
 import io
 import os
-import pickle
 import secrets
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
+from exports.frames import FrameBuilder
 from exports.spec import Dataset
-from exports.writers_csv import check_dataset, check_datasets, text_of, write_codebook, write_csv
-from exports.writers_odm import write_odm
+from exports.writers_csv import (
+    CsvRows,
+    check_dataset,
+    check_datasets,
+    text_of,
+    text_stream,
+    typed_rows,
+    write_codebook,
+    write_csv,
+)
+from exports.writers_odm import OdmWriter, write_odm
 from exports.writers_r import R_SCRIPT_NAME, r_script
 from exports.writers_spss import write_sav
 from exports.writers_stata import stata_names, write_dta
@@ -35,6 +44,10 @@ __all__ = ["check_dataset", "check_datasets", "write_codebook", "write_csv", "wr
            "write_xpt", "write_zip"]
 
 FORMATS = ("csv", "sav", "dta", "xpt")  # every format a bundle may hold
+FRAME_FORMATS = ("sav", "dta", "xpt")  # written from the dataset's frame (exports.frames)
+# zlib level 1: measured by `make bench` at 10,000 participants, the default level 6 spent several times longer
+# compressing for a zip about 10 % smaller (docs/EXPORTS.md, "Speed").
+DEFLATE_LEVEL = 1
 DEFAULT_FORMATS = ("csv", "sav")
 FORMAT_LABELS = {"csv": "CSV", "sav": "SPSS (.sav)", "dta": "Stata (.dta)", "xpt": "SAS transport v5 (.xpt)"}
 NAMES_FILE = "variable_names.csv"
@@ -82,49 +95,6 @@ def _readme(datasets: list[Dataset], formats: tuple[str, ...], rows: dict[str, i
     if readme_extra:
         lines += ["", readme_extra.rstrip("\n")]
     return "\r\n".join(lines) + "\r\n"
-
-
-class _Spool:
-    """A dataset's rows read once from their source and replayed from a scratch file for the next formats.
-
-    Each format (CSV, .sav, ODM) reads every row; without this each would query the database again, and
-    reading through the ORM costs more than writing (make bench: 13 s of rows at 10,000 participants against
-    2.8 s for PostgreSQL's COPY). Rows go to the file in pickled chunks while the first writer consumes them,
-    so memory stays flat; the file is ours, in the export's private scratch folder, removed with it. A first
-    pass that stops early (bad data) leaves no replay: the next pass reads the source again."""
-
-    CHUNK = 2000
-
-    def __init__(self, source: Callable[[], Iterable[tuple]], folder: str, name: str):
-        self.source, self.folder, self.name = source, folder, name
-        self.path: str | None = None
-
-    def __call__(self) -> Iterable[tuple]:
-        return self._record() if self.path is None else self._replay(self.path)
-
-    def _record(self):
-        path = os.path.join(self.folder, f"{self.name}.{secrets.token_hex(4)}.rows")
-        with open(path, "wb") as handle:
-            chunk: list[tuple] = []
-            for row in self.source():
-                chunk.append(row)
-                yield row
-                if len(chunk) == self.CHUNK:
-                    pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                    chunk = []
-            if chunk:
-                pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        self.path = path
-
-    @staticmethod
-    def _replay(path: str):
-        with open(path, "rb") as handle:
-            while True:
-                try:
-                    chunk = pickle.load(handle)
-                except EOFError:
-                    return
-                yield from chunk
 
 
 def _names_csv(datasets: list[Dataset], members: dict[str, str]) -> str:
@@ -183,33 +153,54 @@ def write_zip(datasets: Iterable[Dataset], path: str | os.PathLike, *, formats: 
 
     folder, base = os.path.split(path)
     partial = os.path.join(folder, f".{base}.{secrets.token_hex(8)}.part")  # created with the usual umask
+    odm = OdmWriter(datasets, study_oid=study_oid, study_name=study_name)
+    frame_formats = [f for f in formats if f in FRAME_FORMATS]
     try:
-        with zipfile.ZipFile(partial, "x", compression=zipfile.ZIP_DEFLATED) as archive, \
+        with zipfile.ZipFile(partial, "x", compression=zipfile.ZIP_DEFLATED,
+                             compresslevel=DEFLATE_LEVEL) as archive, \
                 tempfile.TemporaryDirectory(prefix="export-") as scratch:
-            datasets = [dataclasses.replace(ds, rows=_Spool(ds.rows, scratch, ds.name)) for ds in datasets]
             for ds in datasets:
-                for fmt in formats:
+                # One pass over the dataset's rows, each converted once (typed_rows), feeding the CSV entry, the
+                # ODM clinical data and the frame the SPSS, Stata and SAS files are written from.
+                frame = FrameBuilder(ds) if frame_formats else None
+                clinical = odm.rows_of(ds)
+                with ExitStack() as entry:
+                    csv_rows = None
+                    if "csv" in formats:
+                        stream = entry.enter_context(archive.open(f"{ds.name}.csv", "w", force_zip64=True))
+                        csv_rows = CsvRows(ds, entry.enter_context(text_stream(stream)))
+                    count = 0
+                    for count, values in typed_rows(ds):
+                        if csv_rows is not None:
+                            csv_rows.row(values)
+                        if frame is not None:
+                            frame.add(values)
+                        if clinical is not None:
+                            clinical.row(count, values)
+                rows[ds.name] = count
+                odm.closed(clinical)
+                if "csv" in formats:
+                    step(f"{ds.name}.csv")
+                table = frame.frame() if frame is not None else None
+                for fmt in frame_formats:
                     name = f"{ds.name}.{fmt}"
-                    if fmt == "csv":
-                        with archive.open(name, "w", force_zip64=True) as entry:
-                            rows[ds.name] = write_csv(ds, entry)
+                    scratch_file = os.path.join(scratch, name)
+                    if fmt == "sav":
+                        write_sav(ds, scratch_file, frame=table)
+                    elif fmt == "dta":
+                        write_dta(ds, scratch_file, frame=table)
                     else:
-                        scratch_file = os.path.join(scratch, name)
-                        if fmt == "sav":
-                            rows[ds.name] = write_sav(ds, scratch_file)
-                        elif fmt == "dta":
-                            rows[ds.name] = write_dta(ds, scratch_file)
-                        else:
-                            rows[ds.name], changed = write_xpt(ds, scratch_file, member=members[ds.name])
-                            xpt_changes[ds.name] = (changed.escaped, changed.truncated)
-                        archive.write(scratch_file, name)
-                        os.remove(scratch_file)
+                        _count, changed = write_xpt(ds, scratch_file, member=members[ds.name], frame=table)
+                        xpt_changes[ds.name] = (changed.escaped, changed.truncated)
+                    archive.write(scratch_file, name)
+                    os.remove(scratch_file)
                     step(name)
+                del table
             with archive.open("codebook.csv", "w") as entry:
                 write_codebook(datasets, entry)
             step("codebook.csv")
             with archive.open("odm.xml", "w", force_zip64=True) as entry:
-                write_odm(datasets, entry, study_oid=study_oid, study_name=study_name)
+                odm.finish(entry)
             step("odm.xml")
             archive.writestr(R_SCRIPT_NAME, r_script(datasets).encode("utf-8"))
             if {"dta", "xpt"} & set(formats):
@@ -220,6 +211,7 @@ def write_zip(datasets: Iterable[Dataset], path: str | os.PathLike, *, formats: 
             step("README.txt")
         os.replace(partial, path)
     except BaseException:
+        odm.discard()
         if os.path.exists(partial):
             os.remove(partial)
         raise

@@ -4,11 +4,10 @@ Dates and datetimes are stored the way SPSS stores them (seconds since 1582-10-1
 format. Strings are written as UTF-8 (pyreadstat's .sav default; `read_sav` reports file_encoding 'UTF-8').
 """
 import os
-from datetime import date, datetime, timedelta
 
 import pyreadstat
 
-from exports.frames import dataset_frame
+from exports.frames import DAYS_1582_TO_1970, dataset_frame, shifted
 from exports.spec import Dataset
 from exports.writers_csv import check_dataset, text_of, value_labels
 
@@ -16,8 +15,6 @@ LABEL_BYTES = 256  # SPSS variable label limit
 VALUE_LABEL_BYTES = 120  # SPSS value label limit
 FILE_LABEL_BYTES = 64  # SPSS file label limit
 
-_SPSS_EPOCH = datetime(1582, 10, 14)
-_SPSS_EPOCH_DATE = _SPSS_EPOCH.date()
 _FORMATS = {"date": "DATE11", "datetime": "DATETIME20", "integer": "F8.0", "boolean": "F1.0"}
 
 
@@ -30,18 +27,6 @@ def truncate_utf8(text: str, limit: int) -> str:
 def variable_label(label_en: str, label_zh: str) -> str:
     label = " / ".join(text for text in (text_of(label_en), text_of(label_zh)) if text)
     return truncate_utf8(label, LABEL_BYTES)
-
-
-def _spss_date(value: date) -> float:
-    return float((value - _SPSS_EPOCH_DATE).days * 86400)
-
-
-def _spss_datetime(value: datetime) -> float:
-    # Aware datetimes keep their own wall-clock time (the one the CSV shows); localise them before exporting.
-    return (value.replace(tzinfo=None) - _SPSS_EPOCH) / timedelta(seconds=1)
-
-
-_TO_SPSS = {"integer": float, "number": float, "boolean": float, "date": _spss_date, "datetime": _spss_datetime}
 
 
 def _measure(col) -> str:
@@ -57,17 +42,27 @@ def _display_format(col) -> str | None:
     return fmt
 
 
-def write_sav(dataset: Dataset, path: str | os.PathLike) -> int:
+def spss_frame(frame, dataset: Dataset):
+    """The neutral frame (exports.frames) in SPSS terms: dates and datetimes in seconds since 1582-10-14."""
+    return shifted(frame, dataset, date_offset_days=DAYS_1582_TO_1970, date_unit_seconds=86400.0,
+                   datetime_offset_seconds=DAYS_1582_TO_1970 * 86400, datetime_unit_seconds=1.0)
+
+
+def write_sav(dataset: Dataset, path: str | os.PathLike, frame=None) -> int:
     """Write one dataset as an SPSS .sav file at `path` and return its row count.
 
     Variable labels are "label_en / label_zh" (cut to 256 UTF-8 bytes on a character boundary), value labels come
     from `Column.values` (booleans default to 1 = yes / 是, 0 = no / 否; cut to 120 bytes), measure levels are
     nominal for strings, booleans and coded columns and scale otherwise. Numbers, integers and booleans are SPSS
     numerics (integers shown as F8.0), dates DATE11 and datetimes DATETIME20 (read back as dates / datetimes).
-    Strings are UTF-8; missing strings become empty strings. `Column.width` sets the display width.
+    Strings are UTF-8; missing strings become empty strings. `Column.width` sets the display width. `frame`:
+    the dataset's neutral frame when the caller already built it (exports.writers builds it once per dataset).
     """
     check_dataset(dataset)
-    frame, count = dataset_frame(dataset, _TO_SPSS)
+    if frame is None:
+        frame, _count = dataset_frame(dataset)
+    count = len(frame)
+    frame = spss_frame(frame, dataset)
     labels, formats, measures, widths, codes = {}, {}, {}, {}, {}
     for col in dataset.columns:
         labels[col.name] = variable_label(col.label_en, col.label_zh) or None

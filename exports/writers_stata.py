@@ -13,11 +13,10 @@ Stata's rules and how they are met:
 - strings up to 2,045 bytes (str#); a longer value is refused with the dataset, column and its length.
 """
 import os
-from datetime import date, datetime, timedelta
 
 import pyreadstat
 
-from exports.frames import dataset_frame
+from exports.frames import DAYS_1960_TO_1970, dataset_frame, shifted
 from exports.spec import Dataset
 from exports.writers_csv import check_dataset, text_of, value_labels
 
@@ -26,20 +25,7 @@ LABEL_CHARS = 80
 STRING_BYTES = 2045
 RESERVED = frozenset("_all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc _skip strL "
                      "using with".split())
-_EPOCH = datetime(1960, 1, 1)
-_EPOCH_DATE = _EPOCH.date()
 _FORMATS = {"date": "%td", "datetime": "%tc", "integer": "%12.0g", "boolean": "%8.0g"}
-
-
-def _stata_date(value: date) -> float:
-    return float((value - _EPOCH_DATE).days)
-
-
-def _stata_datetime(value: datetime) -> float:
-    return (value.replace(tzinfo=None) - _EPOCH) / timedelta(milliseconds=1)
-
-
-_TO_STATA = {"integer": float, "number": float, "boolean": float, "date": _stata_date, "datetime": _stata_datetime}
 
 
 def short_names(names: list[str], limit: int, *, reserved: frozenset[str] = frozenset(),
@@ -70,11 +56,16 @@ def _label(col) -> str:
     return label[:LABEL_CHARS]
 
 
-def write_dta(dataset: Dataset, path: str | os.PathLike) -> int:
-    """Write one dataset as a Stata .dta file at `path` and return its row count."""
+def write_dta(dataset: Dataset, path: str | os.PathLike, frame=None) -> int:
+    """Write one dataset as a Stata .dta file at `path` and return its row count (`frame`: as for write_sav)."""
     check_dataset(dataset)
     names = stata_names(dataset)
-    frame, count = dataset_frame(dataset, _TO_STATA, names=names)
+    if frame is None:
+        frame, _count = dataset_frame(dataset)
+    count = len(frame)
+    # days since 1960 (%td); milliseconds since 1960-01-01 00:00 (%tc)
+    frame = shifted(frame, dataset, names=names, date_offset_days=DAYS_1960_TO_1970, date_unit_seconds=1.0,
+                    datetime_offset_seconds=DAYS_1960_TO_1970 * 86400, datetime_unit_seconds=0.001)
     for col in dataset.columns:
         if col.type == "string":
             longest = int(frame[names[col.name]].str.encode("utf-8").str.len().max() or 0) if count else 0

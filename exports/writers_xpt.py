@@ -16,11 +16,10 @@ reads; its rules, and how they are met here:
 import os
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 
 import pyreadstat
 
-from exports.frames import dataset_frame
+from exports.frames import DAYS_1960_TO_1970, dataset_frame, shifted
 from exports.spec import Dataset
 from exports.writers_csv import check_dataset, text_of
 from exports.writers_stata import short_names
@@ -28,20 +27,7 @@ from exports.writers_stata import short_names
 NAME_CHARS = 8
 LABEL_CHARS = 40
 VALUE_BYTES = 200
-_EPOCH = datetime(1960, 1, 1)
-_EPOCH_DATE = _EPOCH.date()
 _FORMATS = {"date": "DATE9", "datetime": "DATETIME20"}
-
-
-def _sas_date(value: date) -> float:
-    return float((value - _EPOCH_DATE).days)
-
-
-def _sas_datetime(value: datetime) -> float:
-    return (value.replace(tzinfo=None) - _EPOCH) / timedelta(seconds=1)
-
-
-_TO_SAS = {"integer": float, "number": float, "boolean": float, "date": _sas_date, "datetime": _sas_datetime}
 
 
 def ascii_label(text: str) -> str:
@@ -89,12 +75,20 @@ def member_names(datasets: list[Dataset]) -> dict[str, str]:
     return {d.name: short[s] for d, s in zip(datasets, stems, strict=True)}
 
 
-def write_xpt(dataset: Dataset, path: str | os.PathLike, *, member: str | None = None) -> tuple[int, XptText]:
-    """Write one dataset as a SAS XPORT v5 file at `path`; returns (row count, what the ASCII rule changed)."""
+def write_xpt(dataset: Dataset, path: str | os.PathLike, *, member: str | None = None,
+              frame=None) -> tuple[int, XptText]:
+    """Write one dataset as a SAS XPORT v5 file at `path`; returns (row count, what the ASCII rule changed).
+    `frame`: as for write_sav."""
     check_dataset(dataset)
     names = xpt_names(dataset)
     text = XptText()
-    frame, count = dataset_frame(dataset, _TO_SAS, names=names, text=text)
+    if frame is None:
+        frame, _count = dataset_frame(dataset)
+    count = len(frame)
+    # days since 1960 (DATE9.); seconds since 1960-01-01 00:00 (DATETIME20.)
+    frame = shifted(frame, dataset, names=names, text=text, date_offset_days=DAYS_1960_TO_1970,
+                    date_unit_seconds=1.0, datetime_offset_seconds=DAYS_1960_TO_1970 * 86400,
+                    datetime_unit_seconds=1.0)
     labels = {names[c.name]: ascii_label(c.label_en) or None for c in dataset.columns}
     formats = {names[c.name]: _FORMATS[c.type] for c in dataset.columns if c.type in _FORMATS}
     table = member or member_names([dataset])[dataset.name]
