@@ -19,6 +19,8 @@ class ExportRun(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     datasets = models.JSONField(default=list)
+    # Site ids the export holds; null = every site (a trial-wide grant; exports.scope).
+    site_ids = models.JSONField(null=True, blank=True)
     blinded = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
@@ -32,6 +34,7 @@ class ExportRun(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        permissions = [("export_trial_wide", "May export the participants of every site")]
 
     def __str__(self) -> str:
         return f"export {self.requested_at:%Y-%m-%d %H:%M} {self.status}"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crf import registry
+from edc.read_log import note_read
 from crf.forms_review import AnswerQueryForm, ReviewerNoteForm, SignForm, UnlockForm
 from crf.models import Lock, Query, Scope, Visit
 from crf.services import locks, queries, review
@@ -36,6 +37,7 @@ def get_form_for(user, key: str, object_pk):
         "participant__site").first()
     if obj is None:
         raise Http404
+    note_read(user, obj.participant_id)  # the read-access log (edc.read_log)
     return crf_type, obj
 
 
