@@ -150,7 +150,8 @@ def ae_dataset(sites: list[int] | None = None) -> Dataset:
     serious_at = [names.index(n) for n in AdverseEvent.SERIOUSNESS_FIELDS]
 
     def rows():
-        qs = in_scope(AdverseEvent.objects, sites).order_by("participant__participant_code", "onset_date").values_list(*names)
+        qs = (in_scope(AdverseEvent.objects, sites).order_by("participant__participant_code", "onset_date")
+              .values_list(*names))
         for row in qs.iterator(chunk_size=CHUNK):
             yield row + (int(any(row[i] for i in serious_at)), int(row[names.index("causality")] in RELATED))
 

@@ -48,7 +48,7 @@ class AllocationList(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source = models.CharField(max_length=10, choices=Source.choices)
     # Decimal text: a secret seed has 64 to 256 bits (docs/BLINDING.md "Seeds"); unblinded roles only.
-    seed = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001 (null: imported lists; a
+    seed = models.CharField(max_length=80, null=True, blank=True)
     # type change only, so the append-only history table is never updated)
     block_sizes = models.CharField(max_length=20, blank=True)
     file_name = models.CharField(max_length=200, blank=True)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crf import registry
-from edc.read_log import note_read
 from crf.forms_review import AnswerQueryForm, ReviewerNoteForm, SignForm, UnlockForm
 from crf.models import Lock, Query, Scope, Visit
 from crf.services import locks, queries, review
@@ -19,6 +18,7 @@ from crf.services.entry import SoftWarnings
 from edc import roles
 from edc.access import allow
 from edc.access import user_roles as roles_of
+from edc.read_log import note_read
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 

@@ -16,8 +16,8 @@ from edc.access import allow, has_any_role, public
 from edc.csv_cells import safe_cell
 from edc.read_log import note_read
 from exports.datasets import all_datasets
-from exports.scope import export_sites
 from exports.models import ApiToken, ExportRun
+from exports.scope import export_sites
 from exports.services import release, runs
 
 EXPORTERS = {roles.STATISTICIAN, roles.DATA_MANAGER}

@@ -1,6 +1,6 @@
 """The allocation list (protocol 2.7): generated here by stratified permuted blocks from a secret,
-recorded seed (docs/BLINDING.md "Seeds"), or imported from the statistician's CSV after a dry-run preview. Frozen once any row is used;
-after that rows may only be appended, with a reason."""
+recorded seed (docs/BLINDING.md "Seeds"), or imported from the statistician's CSV after a dry-run
+preview. Frozen once any row is used; after that rows may only be appended, with a reason."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
