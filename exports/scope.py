@@ -1,17 +1,33 @@
 """Which sites' participants an export may hold (ARCHITECTURE.md rule 6; docs/BLINDING.md "Export scope").
 
 A user exports the participants of the sites they belong to. Exporting every site is an explicit grant:
-the permission `exports.export_trial_wide`, given (and taken back) through the audited grant service
-like any role; nobody has it by virtue of a role. This is the one function exports ask.
+the permission `exports.export_trial_wide` (held directly or through a group), given and taken back
+through the audited grant service like any role; no role carries it by default. This module is the one
+place exports ask; it answers in one query.
 """
-TRIAL_WIDE = "exports.export_trial_wide"
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Exists, OuterRef, Q
+
+APP, CODENAME = "exports", "export_trial_wide"
+TRIAL_WIDE = f"{APP}.{CODENAME}"
 
 
 def export_sites(user) -> list[int] | None:
-    """None: trial-wide (the user holds the grant); otherwise the ids of the user's sites (maybe none)."""
-    if user.is_active and user.has_perm(TRIAL_WIDE):
+    """None: trial-wide (the user holds the grant, or is a superuser); otherwise the ids of the user's
+    sites (maybe none)."""
+    if not user.is_active:
+        return []
+    if user.is_superuser:
         return None
-    return sorted(user.sites.values_list("pk", flat=True))
+    grant = Permission.objects.filter(codename=CODENAME, content_type__app_label=APP).filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+    trial_wide, sites = (get_user_model().objects.filter(pk=user.pk)
+                         .annotate(trial_wide=Exists(grant),
+                                   site_ids=ArrayAgg("sites__pk", filter=Q(sites__isnull=False), default=[]))
+                         .values_list("trial_wide", "site_ids").get())
+    return None if trial_wide else sorted(sites)
 
 
 def in_scope(qs, sites: list[int] | None, path: str = "participant__site_id"):
