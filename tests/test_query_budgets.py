@@ -58,13 +58,13 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     ("api participants", "api"): 10 + EXPORT_SCOPE + READ_LOG,
     ("api response", "api"): 5 + EXPORT_SCOPE + READ_LOG,
     ("api adverse_events", "api"): 4 + EXPORT_SCOPE + READ_LOG,
-    **{(f"api crf_{key}", "api"): 4 + EXPORT_SCOPE + READ_LOG for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen",
-                                                 "pregnancy", "infusion", "prednisone", "conmeds", "biopsy",
-                                                 "deviation", "discontinuation", "death")},
+    **{(f"api crf_{key}", "api"): 4 + EXPORT_SCOPE + READ_LOG
+       for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen", "pregnancy", "infusion",
+                   "prednisone", "conmeds", "biopsy", "deviation", "discontinuation", "death")},
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
-    **{("participant_detail", role): 19 + READ_LOG for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR,
-                                                      roles.DATA_MANAGER)},
+    **{("participant_detail", role): 19 + READ_LOG
+       for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR, roles.DATA_MANAGER)},
     ("schedule_grid", roles.COORDINATOR): 17 + READ_LOG,
     ("visit_detail m0", roles.CLINICIAN): 16 + READ_LOG,
     ("participant_audit", roles.MONITOR): 33 + READ_LOG,  # one query per audited history table (+ users)
