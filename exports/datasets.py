@@ -16,6 +16,7 @@ from exports.analysis_sets import analysis_sets
 from exports.scope import in_scope
 from exports.spec import Column, Dataset
 from exports.wocf import ENDPOINT_MONTHS, wocf
+from randomization.blinding import released_arm
 from safety.models import AdverseEvent
 from safety.vocab import RELATED
 
@@ -108,7 +109,7 @@ def participant_dataset(*, unblinded: bool = False, sites: list[int] | None = No
                        r.randomized_at if r else None, r.month0_date if r else None, infusions.get(p.pk, 0),
                        stop.date if stop else None, stop.reason if stop else None,
                        int(m.safety), int(m.fas), int(m.pps))
-                yield row + ((r.row.arm if r else None),) if unblinded else row
+                yield row + (released_arm(r, released=unblinded),) if unblinded else row
 
     return Dataset("participants", "Participants and analysis sets", "受试者及分析集", cols, rows)
 

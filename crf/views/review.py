@@ -22,7 +22,7 @@ from edc.read_log import note_read
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
-REVIEWERS = {roles.MONITOR, roles.DATA_MANAGER}
+REVIEWERS = roles.REVIEWERS
 STATUS_LABELS = {
     "not_started": _lazy("Not started"), "in_progress": _lazy("In progress"), "complete": _lazy("Complete"),
     "verified": _lazy("Verified"), "signed": _lazy("Signed"), "locked": _lazy("Locked"),

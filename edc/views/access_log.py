@@ -6,7 +6,7 @@ from edc import roles
 from edc.access import allow
 from edc.selectors.access_log import LIMIT, log_of_participant, log_of_user
 
-READERS = {roles.DATA_MANAGER, roles.MONITOR}
+READERS = roles.REVIEWERS
 
 
 @allow(READERS)
