@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "edc.middleware.SessionLifetimeMiddleware",
     "edc.middleware.SiteTimezoneMiddleware",
     "edc.access.AccessPolicyMiddleware",
+    "edc.read_log.ReadLogMiddleware",  # who read whose data: one INSERT per request (edc.read_log)
     # after the access policy: a user who owes the second factor reaches only the sign-in steps
     "edc.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from edc.access import public
-from edc.views import auth, enrolment_path, home, inbox, participants, two_factor
+from edc.views import access_log, auth, enrolment_path, home, inbox, participants, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("participants/", participants.participants, name="participant_list"),
     path("participants/<uuid:pk>/", participants.participant_detail, name="participant_detail"),
     path("participants/<uuid:pk>/audit/", participants.participant_audit, name="participant_audit"),
+    path("participants/<uuid:pk>/access-log/", access_log.participant_log, name="access_log_participant"),
+    path("access-log/users/<int:user_pk>/", access_log.user_log, name="access_log_user"),
     path("screening/new/", enrolment_path.screening_new, name="screening_new"),
     path("participants/<uuid:pk>/screening/", enrolment_path.screening_edit, name="screening_edit"),
     path("participants/<uuid:pk>/consent/", enrolment_path.consent_new, name="consent_new"),

@@ -24,6 +24,8 @@ class ExportRun(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     datasets = models.JSONField(default=list)
     formats = models.JSONField(default=default_formats)  # data file formats in the bundle (exports.writers)
+    # Site ids the export holds; null = every site (a trial-wide grant; exports.scope).
+    site_ids = models.JSONField(null=True, blank=True)
     blinded = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
@@ -37,6 +39,7 @@ class ExportRun(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        permissions = [("export_trial_wide", "May export the participants of every site")]
 
     def __str__(self) -> str:
         return f"export {self.requested_at:%Y-%m-%d %H:%M} {self.status}"

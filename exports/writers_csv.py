@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
+from edc.csv_cells import safe_cell, safe_row
 from exports.spec import Column, Dataset
 
 BOM = "\ufeff"
@@ -184,7 +185,8 @@ def _number_text(value) -> str:
     return text
 
 
-TEXT = {"string": lambda v: v, "integer": str, "number": _number_text, "date": date.isoformat,
+# Text cells go through the formula-injection rule (edc.csv_cells); typed numbers never do.
+TEXT = {"string": safe_cell, "integer": str, "number": _number_text, "date": date.isoformat,
         "datetime": datetime.isoformat, "boolean": lambda v: "1" if v else "0"}
 
 
@@ -235,7 +237,8 @@ def write_csv(dataset: Dataset, stream) -> int:
     """Write one dataset as CSV (UTF-8 with BOM, CRLF lines, header of column names) and return the row count.
 
     Dates and datetimes are ISO 8601 (datetimes keep their UTC offset if they have one), booleans 1/0, numbers
-    without scientific notation, None (and NaN) empty. `stream` may be binary (UTF-8 is written) or text.
+    without scientific notation, None (and NaN) empty, text starting with = + - @ tab or CR after an apostrophe
+    (edc.csv_cells). `stream` may be binary (UTF-8 is written) or text.
     """
     check_dataset(dataset)
     with text_stream(stream) as out:
@@ -255,8 +258,7 @@ def write_codebook(datasets: Iterable[Dataset], stream) -> int:
         writer.writerow(CODEBOOK_HEADER)
         for dataset in datasets:
             for col in dataset.columns:
-                writer.writerow([dataset.name, col.name, text_of(col.label_en), text_of(col.label_zh), col.type,
-                                 text_of(col.unit),
-                                 allowed_values_text(col)])
+                writer.writerow(safe_row([dataset.name, col.name, text_of(col.label_en), text_of(col.label_zh),
+                                          col.type, text_of(col.unit), allowed_values_text(col)]))
                 count += 1
     return count

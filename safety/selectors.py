@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from edc.read_log import note_read
 from safety.models import AdverseEvent, SaeCase, SaeObligation
 
 
@@ -14,18 +15,22 @@ def cases_visible_to(user) -> QuerySet[SaeCase]:
 
 def get_case_for(user, pk) -> SaeCase:
     try:
-        return cases_visible_to(user).select_related(
+        case = cases_visible_to(user).select_related(
             "adverse_event__reported_by", "participant__site", "participant__randomization").get(pk=pk)
     except SaeCase.DoesNotExist:
         raise Http404
+    note_read(user, case.participant_id)  # the read-access log (edc.read_log)
+    return case
 
 
 def get_ae_for(user, pk) -> AdverseEvent:
     try:
-        return AdverseEvent.objects.filter(participant__site__staff=user).select_related(
+        ae = AdverseEvent.objects.filter(participant__site__staff=user).select_related(
             "participant__site").get(pk=pk)
     except AdverseEvent.DoesNotExist:
         raise Http404
+    note_read(user, ae.participant_id)  # the read-access log (edc.read_log)
+    return ae
 
 
 def open_cases(user) -> list[SaeCase]:

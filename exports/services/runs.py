@@ -12,6 +12,7 @@ from edc.access import has_any_role
 from edc.roles import DATA_MANAGER, STATISTICIAN
 from exports.datasets import all_datasets
 from exports.models import ExportRun
+from exports.scope import export_sites
 from exports.services.release import arm_released
 
 MAY_EXPORT = {STATISTICIAN, DATA_MANAGER}
@@ -30,11 +31,18 @@ def request_export(*, user, unblinded: bool = False, formats=("csv", "sav")) -> 
     if not formats:
         raise ValidationError(_("Choose at least one file format."))
     run = ExportRun.objects.create(requested_by=user, blinded=not unblinded, formats=formats,
+                                   site_ids=export_sites(user),
                                    datasets=[d.name for d in all_datasets(unblinded=unblinded)])
     from edc.services.notifications import enqueue_after_commit
     from exports.tasks import build_export
     enqueue_after_commit(build_export, str(run.pk))
     return run
+
+
+def visible_runs(user):
+    """Runs a user may open: their own; every run for a holder of the trial-wide grant."""
+    qs = ExportRun.objects.all()
+    return qs if export_sites(user) is None else qs.filter(requested_by=user)
 
 
 def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:
@@ -69,9 +77,11 @@ def build(run_id) -> ExportRun:
 
     readme = ("BLINDED export: blind codes only, no arm.\n" if run.blinded else
               "UNBLINDED export: contains the arm (database locked, datasets unblinded).\n")
+    readme += ("Sites: all (trial-wide grant).\n" if run.site_ids is None else
+               f"Sites: only the requester's sites (ids {', '.join(map(str, run.site_ids)) or 'none'}).\n")
     try:
-        sha, size = write_zip(all_datasets(unblinded=not run.blinded), path, progress=progress, readme_extra=readme,
-                              formats=run.formats)
+        sha, size = write_zip(all_datasets(unblinded=not run.blinded, sites=run.site_ids), path, progress=progress,
+                              readme_extra=readme, formats=run.formats)
     except Exception as error:
         ExportRun.objects.filter(pk=run.pk).update(status=ExportRun.Status.FAILED, error=str(error)[:2000],
                                                    finished_at=timezone.now())
