@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0001_initial'),
+        ('exports', '0002_export_site_scope_and_trial_wide_grant'),
     ]
 
     operations = [
