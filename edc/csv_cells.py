@@ -36,6 +36,8 @@ def safe_row(values: Iterable) -> list:
 
 def sql_safe_text(column_sql: str) -> str:
     """The same rule as a PostgreSQL expression over a text expression `column_sql`."""
-    triggers = "".join({"\t": "\\t", "\r": "\\r", "-": "\\-"}.get(c, c) for c in TRIGGERS)
+    # "-" last in the bracket: anywhere else it would make a range (in an E'' string "\-" is a plain "-",
+    # and "+-@" would then admit every digit).
+    triggers = "".join({"\t": "\\t", "\r": "\\r"}.get(c, c) for c in TRIGGERS if c != "-") + "-"
     return (f"CASE WHEN {column_sql} ~ E'^[{triggers}]' AND {column_sql} !~ '{NUMBER}' "
             f"THEN '{QUOTE}{QUOTE}' || {column_sql} ELSE {column_sql} END")

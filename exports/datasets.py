@@ -13,6 +13,7 @@ from crf import registry
 from crf.models import Discontinuation, InfusionAdministration, RenalResponse
 from edc.models import ConsentKind, Participant
 from exports.analysis_sets import analysis_sets
+from exports.copy_csv import copy_select
 from exports.scope import in_scope
 from exports.spec import Column, Dataset
 from exports.wocf import ENDPOINT_MONTHS, wocf
@@ -59,10 +60,12 @@ def crf_dataset(crf_type, sites: list[int] | None = None) -> Dataset:
     # JSON columns (e.g. the BILAG deciding features, the response rules) are exported as JSON text.
     json_at = [i for i, f in enumerate(fields, start=3) if f.get_internal_type() == "JSONField"]
 
+    def queryset():
+        return in_scope(crf_type.model.objects, sites).order_by(
+            "participant__participant_code", "visit__month", "created_at").values_list(*names)
+
     def rows():
-        qs = in_scope(crf_type.model.objects, sites).order_by("participant__participant_code", "visit__month",
-                                                                "created_at")
-        for row in qs.values_list(*names).iterator(chunk_size=CHUNK):
+        for row in queryset().iterator(chunk_size=CHUNK):
             if json_at:
                 row = list(row)
                 for i in json_at:
@@ -70,7 +73,11 @@ def crf_dataset(crf_type, sites: list[int] | None = None) -> Dataset:
                 row = tuple(row)
             yield row
 
-    return Dataset(f"crf_{crf_type.key}", en, zh, cols, rows, key=("participant_id", "visit"))
+    # JSON text is Python's json.dumps (sorted keys), which PostgreSQL's jsonb text cannot reproduce: those
+    # datasets keep the Python path.
+    copy_query = None if json_at else (lambda: copy_select(queryset(), cols))
+    return Dataset(f"crf_{crf_type.key}", en, zh, cols, rows, key=("participant_id", "visit"),
+                   copy_query=copy_query)
 
 
 def participant_dataset(*, unblinded: bool = False, sites: list[int] | None = None) -> Dataset:

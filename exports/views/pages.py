@@ -1,5 +1,4 @@
 """Export pages: request an export, watch its progress, download it; the log; releasing the arm."""
-import csv
 import hashlib
 import secrets
 
@@ -13,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from edc import roles
 from edc.access import allow, has_any_role, public
-from edc.csv_cells import safe_cell
 from edc.read_log import note_read
+from exports.copy_csv import dataset_csv_chunks
 from exports.datasets import all_datasets
 from exports.models import ApiToken, ExportRun
 from exports.scope import export_sites
@@ -104,11 +103,6 @@ def api_token(request):
     return render(request, "exports/token.html", {"key": key, "tokens": request.user.api_tokens.all()})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @public  # authenticated by the token below, not by a session
 def api_dataset(request, name):
     header = request.headers.get("Authorization", "")
@@ -124,13 +118,7 @@ def api_dataset(request, name):
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     request.edc_reader = token.user  # the read-access log (edc.read_log) names the token's owner
     note_read(token.user, None, f"API dataset {name}")
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow([c.name for c in dataset.columns])
-        for row in dataset.iter_rows():
-            yield writer.writerow(["" if v is None else safe_cell(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    # The same CSV as in the export bundle; written by PostgreSQL's COPY where it can be (exports.copy_csv).
+    response = StreamingHttpResponse(dataset_csv_chunks(dataset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -30,7 +30,9 @@ PAYLOADS = {
     "\r": "\r=1+1",
 }
 NUMBERS_AS_TEXT = ["-1.5", "+3", "-2e-3", ".5", "-0", "12"]
-PLAIN = ["Lung infection", "a=b", "x-1", "", "肺部感染"]
+# Text that starts with a character between "+" and "@" (digits, ".", "/", ":", "<", "?"): plain text, which a
+# bracket written "[=+-@]" would wrongly take for a trigger.
+PLAIN = ["Lung infection", "a=b", "x-1", "", "肺部感染", "6 tablets", "1/2 tab", "3:00 pm", "<5", "?unknown", ".5 mg"]
 
 
 def test_every_trigger_has_a_payload():
