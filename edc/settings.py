@@ -203,6 +203,8 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Export zips are written by a Celery worker and downloaded through the web: with web and workers on
 # different machines this must be the same shared directory on all of them (docs/DEPLOYMENT.md).
 EXPORT_DIR = Path(os.environ.get("EDC_EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
+# Processes that write one export's datasets at the same time (exports.writers.write_zip); 1 = one process.
+EXPORT_PROCESSES = envint("EDC_EXPORT_PROCESSES", min(2, os.cpu_count() or 1))
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ naming the dataset, row number and column for a row of the wrong length or a val
 import csv
 import hashlib
 import io
+import json
 import os
 import secrets
 import tempfile
@@ -29,12 +30,11 @@ from exports.writers_csv import (
     check_dataset,
     check_datasets,
     text_of,
-    text_stream,
     typed_rows,
     write_codebook,
     write_csv,
 )
-from exports.writers_odm import OdmWriter, write_odm
+from exports.writers_odm import OdmWriter, events_state, write_odm
 from exports.writers_r import R_SCRIPT_NAME, r_script
 from exports.writers_spss import write_sav
 from exports.writers_stata import stata_names, write_dta
@@ -121,15 +121,95 @@ def _sha256(path: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _dataset_files(ds: Dataset, formats: tuple[str, ...], member: str, odm: OdmWriter, scratch: str,
+                   index: int) -> dict:
+    """One pass over a dataset's rows, each converted once (typed_rows), writing its files into `scratch`: the
+    CSV, the ODM clinical-data fragment, and the SPSS, Stata and SAS files from one neutral frame. Returns what
+    the bundle needs to know (plain data: it may come from another process)."""
+    frame_formats = [f for f in formats if f in FRAME_FORMATS]
+    frame = FrameBuilder(ds) if frame_formats else None
+    events = odm.events()
+    fragment = os.path.join(scratch, f"{index:03d}.odm.xml")
+    with ExitStack() as files:
+        clinical = odm.clinical(ds, files.enter_context(open(fragment, "w", encoding="utf-8", newline="")), events)
+        csv_rows = None
+        if "csv" in formats:
+            stream = files.enter_context(open(os.path.join(scratch, f"{ds.name}.csv"), "w", encoding="utf-8",
+                                              newline=""))
+            csv_rows = CsvRows(ds, stream)
+        count = 0
+        for count, values in typed_rows(ds):
+            if csv_rows is not None:
+                csv_rows.row(values)
+            if frame is not None:
+                frame.add(values)
+            if clinical is not None:
+                clinical.row(count, values)
+        records = clinical.close() if clinical is not None else 0
+    result = {"rows": count, "records": records, "events": events_state(events),
+              "fragment": fragment if clinical is not None else None, "xpt": (0, 0)}
+    table = frame.frame() if frame is not None else None
+    for fmt in frame_formats:
+        target = os.path.join(scratch, f"{ds.name}.{fmt}")
+        if fmt == "sav":
+            write_sav(ds, target, frame=table)
+        elif fmt == "dta":
+            write_dta(ds, target, frame=table)
+        else:
+            _count, changed = write_xpt(ds, target, member=member, frame=table)
+            result["xpt"] = (changed.escaped, changed.truncated)
+    return result
+
+
+def _in_child(datasets: list[Dataset], indexes: list[int], work) -> tuple[int, str]:
+    """Fork a process that runs `work(index)` for each of `indexes` and writes the results as JSON; returns (pid,
+    path of that JSON). os.fork, not multiprocessing: a Celery prefork worker's processes are daemonic and
+    multiprocessing refuses to start children from them. The child opens its own database connection (the
+    caller closed its own before forking) and leaves with os._exit, running none of the parent's clean-up."""
+    result_path = os.path.join(tempfile.gettempdir(), f"export-part-{secrets.token_hex(8)}.json")
+    pid = os.fork()
+    if pid:
+        return pid, result_path
+    status = 1
+    try:
+        out = {str(i): work(i) for i in indexes}
+        with open(result_path, "w", encoding="utf-8") as handle:
+            json.dump({"ok": out}, handle)
+        status = 0
+    except BaseException as error:  # reported to the parent, which raises it
+        with open(result_path, "w", encoding="utf-8") as handle:
+            json.dump({"error": f"{type(error).__name__}: {error}"}, handle)
+    finally:
+        os._exit(status)
+
+
+def _collect(pid: int, result_path: str) -> dict[int, dict]:
+    os.waitpid(pid, 0)
+    try:
+        with open(result_path, encoding="utf-8") as handle:
+            outcome = json.load(handle)
+    except OSError as error:
+        raise ValueError(f"an export process ended without a result ({error})") from error
+    finally:
+        if os.path.exists(result_path):
+            os.remove(result_path)
+    if "error" in outcome:
+        raise ValueError(outcome["error"])
+    return {int(k): v for k, v in outcome["ok"].items()}
+
+
 def write_zip(datasets: Iterable[Dataset], path: str | os.PathLike, *, formats: Iterable[str] = DEFAULT_FORMATS,
               progress: Progress | None = None, readme_extra: str = "", study_oid: str = "STUDY",
-              study_name: str = "") -> tuple[str, int]:
+              study_name: str = "", processes: int = 1, before_fork: Callable[[], object] | None = None,
+              ) -> tuple[str, int]:
     """Write a ZIP (deflated) at `path` and return (SHA-256 hex of the finished file, its size in bytes).
 
     Contents, in this order: `<name>.<format>` per dataset for each of `formats` (csv, sav, dta, xpt),
     `codebook.csv`, `odm.xml`, the R loader, `variable_names.csv` when Stata or SAS files are in, `README.txt`
-    (with `readme_extra` appended, e.g. the blinding statement). CSV, codebook and ODM are streamed into the
-    archive; .sav, .dta and .xpt files go through a temporary file. `progress(done, total, entry_name)` is
+    (with `readme_extra` appended, e.g. the blinding statement). Each dataset is read once into scratch files
+    (`_dataset_files`); with `processes=2` every other dataset is written by a forked process at the same time
+    (`before_fork()` runs first: close database connections there). The files are then deflated into the zip in
+    dataset order, so the bundle does not depend on who wrote what. `progress(done, total, entry_name)` is
     called after each file. The ZIP is built next to `path` and renamed into place only when complete, so a
     failed export (ValueError for bad data) leaves no partial file behind.
     """
@@ -141,10 +221,9 @@ def write_zip(datasets: Iterable[Dataset], path: str | os.PathLike, *, formats: 
     path = os.fspath(path)
     if not formats:
         raise ValueError("choose at least one format")
+    formats = tuple(f for f in FORMATS if f in formats)
     total = len(datasets) * len(formats) + 4
     done = 0
-    rows: dict[str, int] = {}
-    xpt_changes: dict[str, tuple[int, int]] = {}
     members = member_names(datasets)
     created = datetime.now(UTC).replace(microsecond=0)
 
@@ -157,64 +236,54 @@ def write_zip(datasets: Iterable[Dataset], path: str | os.PathLike, *, formats: 
     folder, base = os.path.split(path)
     partial = os.path.join(folder, f".{base}.{secrets.token_hex(8)}.part")  # created with the usual umask
     odm = OdmWriter(datasets, study_oid=study_oid, study_name=study_name)
-    frame_formats = [f for f in formats if f in FRAME_FORMATS]
     try:
-        with zipfile.ZipFile(partial, "x", compression=zipfile.ZIP_DEFLATED,
-                             compresslevel=DEFLATE_LEVEL) as archive, \
-                tempfile.TemporaryDirectory(prefix="export-") as scratch:
-            for ds in datasets:
-                # One pass over the dataset's rows, each converted once (typed_rows), feeding the CSV entry, the
-                # ODM clinical data and the frame the SPSS, Stata and SAS files are written from.
-                frame = FrameBuilder(ds) if frame_formats else None
-                clinical = odm.rows_of(ds)
-                with ExitStack() as entry:
-                    csv_rows = None
-                    if "csv" in formats:
-                        stream = entry.enter_context(archive.open(f"{ds.name}.csv", "w", force_zip64=True))
-                        csv_rows = CsvRows(ds, entry.enter_context(text_stream(stream)))
-                    count = 0
-                    for count, values in typed_rows(ds):
-                        if csv_rows is not None:
-                            csv_rows.row(values)
-                        if frame is not None:
-                            frame.add(values)
-                        if clinical is not None:
-                            clinical.row(count, values)
-                rows[ds.name] = count
-                odm.closed(clinical)
-                if "csv" in formats:
-                    step(f"{ds.name}.csv")
-                table = frame.frame() if frame is not None else None
-                for fmt in frame_formats:
-                    name = f"{ds.name}.{fmt}"
-                    scratch_file = os.path.join(scratch, name)
-                    if fmt == "sav":
-                        write_sav(ds, scratch_file, frame=table)
-                    elif fmt == "dta":
-                        write_dta(ds, scratch_file, frame=table)
-                    else:
-                        _count, changed = write_xpt(ds, scratch_file, member=members[ds.name], frame=table)
-                        xpt_changes[ds.name] = (changed.escaped, changed.truncated)
-                    archive.write(scratch_file, name)
-                    os.remove(scratch_file)
-                    step(name)
-                del table
-            with archive.open("codebook.csv", "w") as entry:
-                write_codebook(datasets, entry)
-            step("codebook.csv")
-            with archive.open("odm.xml", "w", force_zip64=True) as entry:
-                odm.finish(entry)
-            step("odm.xml")
-            archive.writestr(R_SCRIPT_NAME, r_script(datasets).encode("utf-8"))
-            if {"dta", "xpt"} & set(formats):
-                archive.writestr(NAMES_FILE, _names_csv(datasets, members).encode("utf-8-sig"))
-            step(R_SCRIPT_NAME)
-            readme = _readme(datasets, formats, rows, study_oid, study_name, created, readme_extra, xpt_changes)
-            archive.writestr("README.txt", readme.encode("utf-8-sig"))
-            step("README.txt")
+        with tempfile.TemporaryDirectory(prefix="export-") as scratch:
+            def work(i: int) -> dict:
+                return _dataset_files(datasets[i], formats, members[datasets[i].name], odm, scratch, i)
+
+            results: dict[int, dict] = {}
+            child = None
+            mine = list(range(len(datasets)))
+            if processes > 1 and len(datasets) > 1:
+                theirs, mine = mine[1::2], mine[0::2]
+                if before_fork is not None:
+                    before_fork()
+                child = _in_child(datasets, theirs, work)
+            try:
+                for i in mine:
+                    results[i] = work(i)
+                    for fmt in formats:
+                        step(f"{datasets[i].name}.{fmt}")
+            finally:
+                if child is not None:
+                    results.update(_collect(*child))
+                    for i in theirs:
+                        for fmt in formats:
+                            step(f"{datasets[i].name}.{fmt}")
+            with zipfile.ZipFile(partial, "x", compression=zipfile.ZIP_DEFLATED,
+                                 compresslevel=DEFLATE_LEVEL) as archive:
+                for i, ds in enumerate(datasets):
+                    odm.merge(ds, results[i]["events"], results[i]["records"])
+                    for fmt in formats:
+                        archive.write(os.path.join(scratch, f"{ds.name}.{fmt}"), f"{ds.name}.{fmt}")
+                with archive.open("codebook.csv", "w") as entry:
+                    write_codebook(datasets, entry)
+                step("codebook.csv")
+                with archive.open("odm.xml", "w", force_zip64=True) as entry:
+                    odm.finish(entry, [r["fragment"] for _, r in sorted(results.items()) if r["fragment"]])
+                step("odm.xml")
+                archive.writestr(R_SCRIPT_NAME, r_script(datasets).encode("utf-8"))
+                if {"dta", "xpt"} & set(formats):
+                    archive.writestr(NAMES_FILE, _names_csv(datasets, members).encode("utf-8-sig"))
+                step(R_SCRIPT_NAME)
+                rows = {ds.name: results[i]["rows"] for i, ds in enumerate(datasets)}
+                xpt_changes = {ds.name: tuple(results[i]["xpt"]) for i, ds in enumerate(datasets)}
+                readme = _readme(datasets, formats, rows, study_oid, study_name, created, readme_extra,
+                                 xpt_changes if "xpt" in formats else {})
+                archive.writestr("README.txt", readme.encode("utf-8-sig"))
+                step("README.txt")
         os.replace(partial, path)
     except BaseException:
-        odm.discard()
         if os.path.exists(partial):
             os.remove(partial)
         raise

@@ -21,6 +21,7 @@ Study events are known only once the rows have been read, and metadata precedes 
 ClinicalData part is spooled to a temporary file on disk first and then copied after the metadata: memory stays
 constant, disk use is about the size of the ClinicalData part.
 """
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -218,9 +219,13 @@ def _metadata(out, datasets: list[Dataset], events: _Events, study_oid: str, stu
 
 
 class OdmWriter:
-    """An ODM document built in one pass over the rows: `rows_of(dataset)` gives the sink that takes a dataset's
-    typed rows (None for a dataset without subjects), `finish(stream)` writes the document. Clinical data go to a
-    temporary file while the rows come, because the metadata that precede them list the visits seen."""
+    """An ODM document built in one pass over each dataset's rows, possibly in several processes.
+
+    Each dataset's ClinicalData goes to a fragment file as its rows come (`clinical(dataset, out, events)`), with
+    its own copy of the visits declared so far (`events()`); `merge(dataset, events)` then adds the visits that
+    dataset saw, in dataset order, so the document is the same whichever process wrote which fragment;
+    `finish(stream, fragments)` writes the header, the metadata (which list every visit seen) and the
+    fragments in dataset order."""
 
     def __init__(self, datasets: list[Dataset], *, study_oid: str, study_name: str, file_oid: str | None = None,
                  subject_column: str = "participant_id", visit_column: str = "visit"):
@@ -230,42 +235,58 @@ class OdmWriter:
         self.subject_column, self.visit_column = subject_column, visit_column
         self.created = datetime.now(UTC).replace(microsecond=0)
         self.file_oid = file_oid or f"{study_oid}.{self.created:%Y%m%dT%H%M%SZ}"
-        self.events = _Events()
+        self.declared = _Events()
         for ds in datasets:  # declared visits first, in their declared order
             for col in ds.columns:
                 if col.name == visit_column:
                     for code, label in value_labels(col).items():
-                        self.events.oid(code, label)
-        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+                        self.declared.oid(code, label)
+        self.all_events = self.events()
         self.records = 0
 
-    def rows_of(self, dataset: Dataset) -> _ClinicalData | None:
+    def events(self) -> _Events:
+        copy = _Events()
+        copy.oids, copy.names = dict(self.declared.oids), dict(self.declared.names)
+        return copy
+
+    def clinical(self, dataset: Dataset, out, events: _Events) -> _ClinicalData | None:
         if not any(col.name == self.subject_column for col in dataset.columns):
             return None
-        return _ClinicalData(self.spool, dataset, self.study_oid, self.events, self.subject_column,
-                             self.visit_column)
+        return _ClinicalData(out, dataset, self.study_oid, events, self.subject_column, self.visit_column)
 
-    def closed(self, sink: _ClinicalData | None) -> None:
-        if sink is not None:
-            self.records += sink.close()
+    def merge(self, dataset: Dataset, events: _Events, records: int) -> None:
+        """Add what `dataset`'s pass saw (its events object, or a dict of its fields from another process)."""
+        if isinstance(events, dict):
+            oids, names, forms = (dict(events["oids"]), dict(events["names"]), events["forms"])
+        else:
+            oids, names, forms = events.oids, events.names, events.forms
+        for oid, name in names.items():
+            self.all_events.names.setdefault(oid, name)
+        for visit, oid in oids.items():
+            self.all_events.oids.setdefault(visit, oid)
+        for oid, used_by in forms.items():
+            if dataset.name in used_by:
+                self.all_events.use(oid, dataset.name)
+        self.records += records
 
-    def finish(self, stream) -> int:
-        try:
-            self.spool.seek(0)
-            with text_stream(stream) as out:
-                root = {"xmlns": ODM_NS, "ODMVersion": "1.3.2", "FileType": "Snapshot", "FileOID": self.file_oid,
-                        "CreationDateTime": self.created.isoformat(), "SourceSystem": "EDC"}
-                out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<ODM{_attrs(root)}>\n')
-                _metadata(out, self.datasets, self.events, self.study_oid, self.study_name)
-                while chunk := self.spool.read(_COPY_CHARS):
-                    out.write(chunk)
-                out.write("</ODM>\n")
-        finally:
-            self.spool.close()
+    def finish(self, stream, fragments: Iterable[str]) -> int:
+        with text_stream(stream) as out:
+            root = {"xmlns": ODM_NS, "ODMVersion": "1.3.2", "FileType": "Snapshot", "FileOID": self.file_oid,
+                    "CreationDateTime": self.created.isoformat(), "SourceSystem": "EDC"}
+            out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<ODM{_attrs(root)}>\n')
+            _metadata(out, self.datasets, self.all_events, self.study_oid, self.study_name)
+            for fragment in fragments:
+                with open(fragment, encoding="utf-8", newline="") as part:
+                    while chunk := part.read(_COPY_CHARS):
+                        out.write(chunk)
+            out.write("</ODM>\n")
         return self.records
 
-    def discard(self) -> None:
-        self.spool.close()
+
+def events_state(events: _Events) -> dict:
+    """An events object as plain data, to pass from one process to another (JSON: visits as strings)."""
+    return {"oids": [[k, v] for k, v in events.oids.items()], "names": [[k, v] for k, v in events.names.items()],
+            "forms": events.forms}
 
 
 def write_odm(datasets: Iterable[Dataset], stream, *, study_oid: str, study_name: str, file_oid: str | None = None,
@@ -277,14 +298,17 @@ def write_odm(datasets: Iterable[Dataset], stream, *, study_oid: str, study_name
     datasets = check_datasets(datasets)
     writer = OdmWriter(datasets, study_oid=study_oid, study_name=study_name, file_oid=file_oid,
                        subject_column=subject_column, visit_column=visit_column)
-    try:
-        for ds in datasets:
-            sink = writer.rows_of(ds)
-            if sink is not None:
+    with tempfile.TemporaryDirectory(prefix="odm-") as scratch:
+        fragments = []
+        for n, ds in enumerate(datasets):
+            fragment = os.path.join(scratch, f"{n}.xml")
+            events = writer.events()
+            with open(fragment, "w", encoding="utf-8", newline="") as out:
+                sink = writer.clinical(ds, out, events)
+                if sink is None:
+                    continue
                 for count, values in typed_rows(ds):
                     sink.row(count, values)
-            writer.closed(sink)
-    except BaseException:
-        writer.discard()
-        raise
-    return writer.finish(stream)
+                writer.merge(ds, events, sink.close())
+            fragments.append(fragment)
+        return writer.finish(stream, fragments)

@@ -59,6 +59,17 @@ def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:
     return len(stale)
 
 
+def parallel() -> dict:
+    """write_zip's processes: EXPORT_PROCESSES, but one inside a transaction (a forked process has its own
+    connection and would not see the transaction's rows: the tests' case); database connections are closed
+    before forking so that no socket is shared between the two processes."""
+    from django.db import connection, connections
+
+    if connection.in_atomic_block:
+        return {"processes": 1}
+    return {"processes": settings.EXPORT_PROCESSES, "before_fork": connections.close_all}
+
+
 def build(run_id) -> ExportRun:
     """Write the zip (the Celery task calls this); progress is stored as it goes."""
     from exports.writers import write_zip
@@ -81,7 +92,7 @@ def build(run_id) -> ExportRun:
                f"Sites: only the requester's sites (ids {', '.join(map(str, run.site_ids)) or 'none'}).\n")
     try:
         sha, size = write_zip(all_datasets(unblinded=not run.blinded, sites=run.site_ids), path, progress=progress,
-                              readme_extra=readme, formats=run.formats)
+                              readme_extra=readme, formats=run.formats, **parallel())
     except Exception as error:
         ExportRun.objects.filter(pk=run.pk).update(status=ExportRun.Status.FAILED, error=str(error)[:2000],
                                                    finished_at=timezone.now())

@@ -154,3 +154,48 @@ cat(d$term[1], is.na(d$term[2]), "\n")
     assert lines[3].split() == ["female", "male", "yes", "no"]
     assert lines[4].split() == ["2024-03-01", "01:30", "2024-03-01", "1234.5"]
     assert lines[5].split() == ["咳嗽", "cough", "TRUE"]
+
+
+READERS = {".sav": pyreadstat.read_sav, ".dta": pyreadstat.read_dta, ".xpt": pyreadstat.read_xport}
+
+
+def _members(path, tmp_path) -> dict:
+    """Every member's content; binary statistics files (whose headers carry their creation time) as the data
+    and metadata they read back as."""
+    out = {}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            suffix = os.path.splitext(name)[1]
+            if suffix in READERS:
+                (tmp_path / name).write_bytes(data)
+                frame, meta = READERS[suffix](str(tmp_path / name))
+                values = frame.astype(object).where(frame.notna(), None).to_dict("list")  # NaN != NaN
+                out[name] = (values, meta.column_names_to_labels, meta.variable_value_labels)
+            elif name == "odm.xml":  # the ODM header carries its creation time
+                out[name] = data.split(b"\n", 2)[2]
+            elif name != "README.txt":
+                out[name] = data
+    return out
+
+
+def test_two_processes_write_the_same_bundle_as_one(dataset, tmp_path):
+    second = Dataset("crf_vitals", "Vital signs", "生命体征", list(COLUMNS), lambda: iter(ROWS[:2]))
+    third = Dataset("ae", "AEs", "不良事件", COLUMNS[:2], lambda: iter([r[:2] for r in ROWS]))
+    formats = ("csv", "sav", "dta", "xpt")
+    calls = []
+    write_zip([dataset, second, third], tmp_path / "one.zip", formats=formats)
+    write_zip([dataset, second, third], tmp_path / "two.zip", formats=formats, processes=2,
+              progress=lambda *a: calls.append(a))
+    assert _members(tmp_path / "one.zip", tmp_path) == _members(tmp_path / "two.zip", tmp_path)
+    assert [c[0] for c in calls] == list(range(1, 3 * 4 + 5)) and calls[-1][2] == "README.txt"
+
+
+def test_a_failure_in_the_other_process_is_reported_and_leaves_no_file(dataset, tmp_path):
+    broken = Dataset("broken", "Broken", "损坏", COLUMNS[:1], lambda: iter([("a", "b")]))  # two values, one column
+    with pytest.raises(ValueError, match="broken.*row 1 has 2 values"):
+        write_zip([dataset, broken], tmp_path / "x.zip", processes=2)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="broken.*row 1 has 2 values"):
+        write_zip([broken, dataset], tmp_path / "y.zip", processes=2)  # this time in this process
+    assert list(tmp_path.iterdir()) == []
