@@ -40,9 +40,11 @@ def request_export(*, user, unblinded: bool = False, formats=("csv", "sav")) -> 
 
 
 def visible_runs(user):
-    """Runs a user may open: their own; every run for a holder of the trial-wide grant."""
+    """Runs a user may open: those holding only sites the user belongs to; every run for a holder of
+    the trial-wide grant (a trial-wide run is never visible to a site member)."""
     qs = ExportRun.objects.all()
-    return qs if export_sites(user) is None else qs.filter(requested_by=user)
+    sites = export_sites(user)
+    return qs if sites is None else qs.filter(site_ids__isnull=False, site_ids__contained_by=sites)
 
 
 def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:

@@ -92,3 +92,12 @@ def test_a_site_member_cannot_open_or_download_a_trial_wide_export(two_sites, si
         assert c.get(reverse(name, args=[run.pk])).status_code == 404, name
     assert str(run.pk) not in c.get(reverse("export_home")).content.decode()
     assert client_for(wide).get(reverse("export_download", args=[run.pk])).status_code == 200
+
+
+def test_a_colleague_of_the_same_sites_may_open_a_site_export_but_not_another_sites(two_sites, site, other_site,
+                                                                                    client_for):
+    run = runs.build(runs.request_export(user=factories.make_user(roles.STATISTICIAN, site)).pk)
+    colleague = client_for(factories.make_user(roles.DATA_MANAGER, site))
+    assert colleague.get(reverse("export_download", args=[run.pk])).status_code == 200
+    outsider = client_for(factories.make_user(roles.STATISTICIAN, other_site))
+    assert outsider.get(reverse("export_download", args=[run.pk])).status_code == 404
