@@ -23,6 +23,7 @@ from safety.models import SaeObligation
 from safety.selectors import ae_listing, get_ae_for, get_case_for, grade_by_soc, open_cases
 from safety.services import adverse_events as ae_svc
 from safety.services.obligations import meet_obligation
+from safety.services.undelivered import undelivered
 from safety.services.prompts import discontinuation_prompt
 
 SAFETY_VIEWERS = roles.SITE_STAFF
@@ -35,7 +36,7 @@ def dashboard(request):
     inbox = Notification.objects.filter(recipient_user=request.user, kind="sae").order_by("-created_at")[:20]
     return render(request, "safety/dashboard.html", {
         "now": timezone.now(), "cases": open_cases(request.user), "aes": aes, "grades": grades,
-        "soc_rows": soc_rows, "inbox": inbox})
+        "soc_rows": soc_rows, "inbox": inbox, "undelivered": undelivered()})
 
 
 @allow(roles.DATA_ENTRY)
