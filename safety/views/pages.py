@@ -23,8 +23,8 @@ from safety.models import SaeObligation
 from safety.selectors import ae_listing, get_ae_for, get_case_for, grade_by_soc, open_cases
 from safety.services import adverse_events as ae_svc
 from safety.services.obligations import meet_obligation
-from safety.services.undelivered import undelivered
 from safety.services.prompts import discontinuation_prompt
+from safety.services.undelivered import undelivered
 
 SAFETY_VIEWERS = roles.SITE_STAFF
 
