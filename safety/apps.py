@@ -18,3 +18,4 @@ class SafetyConfig(AppConfig):
 
         extensions.add_nav_link("safety_dashboard", _("Safety"), roles.SITE_STAFF, 30)
         extensions.add_participant_panel("safety/_participant_panel.html", panels.participant_panel, 30)
+        extensions.add_home_card("safety/_home_card.html", panels.home_card, 1)  # first: deadlines
