@@ -33,6 +33,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from edc.models import Delivery, DeliveryAttempt, Notification
 
@@ -41,6 +42,8 @@ MAX_ATTEMPTS = 10  # kinds without a "still needed" test (about 5 hours of outag
 # An SMTP send is at most this many round trips, each bounded by EMAIL_TIMEOUT: connect, greeting,
 # EHLO, STARTTLS + EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT.
 SMTP_ROUND_TRIPS = 10
+# stored as an attempt's error, translated when shown (the delivery log on the SAE page)
+WORKER_LOST = gettext_noop("worker lost before the outcome was recorded; the message may have been delivered")
 
 
 def send_budget() -> timedelta:
@@ -154,9 +157,7 @@ def claim(delivery_id: int) -> tuple[Delivery, DeliveryAttempt] | None:
             return None
         if d.status == Delivery.Status.SENDING:  # its worker died mid-send: the outcome is unknown
             d.possible_repeat = True
-            d.attempt_log.filter(succeeded=None).update(
-                succeeded=False, error="worker lost before the outcome was recorded; "
-                                       "the message may have been delivered")
+            d.attempt_log.filter(succeeded=None).update(succeeded=False, error=WORKER_LOST)
             log.warning("delivery %s reclaimed after a lost worker: possible repeat (Message-ID %s)",
                         d.pk, d.message_id)
         d.status, d.claimed_at = Delivery.Status.SENDING, now
