@@ -10,6 +10,11 @@ from edc.settings import envint
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
+# No default database in production: the development default connects as `postgres`, a superuser
+# that could switch off the audit trail's append-only trigger. Production connects as the
+# least-privilege `edc_app` role; only `migrate` runs as `edc_owner` (docs/DEPLOYMENT.md, "Roles:
+# least privilege"); `manage.py check --deploy` warns otherwise (edc.W001).
+os.environ["DATABASE_URL"]  # noqa: B018  (KeyError: refuse to start without it)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
