@@ -31,6 +31,7 @@ THERAPIES = ["gc_mpaa", "gc_cyc", "gc_belimumab", "gc_mpaa_cni"]
 # (page, role) -> queries. A page listed under several roles runs role-specific parts (cards, panels).
 TRIAL_PAGES: dict[tuple[str, str], int] = {
     **{("home", role): 10 for role in roles.ALL_ROLES},
+    ("home", roles.PRINCIPAL_INVESTIGATOR): 12,  # + the safety card: open SAE cases and their obligations
     ("participant_list", roles.CLINICIAN): 9,
     ("participant_list", roles.COORDINATOR): 9,
     ("participant_list", roles.MONITOR): 9,
@@ -39,8 +40,8 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     ("visit_calendar", roles.COORDINATOR): 7,
     ("query_list", roles.MONITOR): 8,
     ("query_list?all", roles.CLINICIAN): 8,
-    ("safety_dashboard", roles.PRINCIPAL_INVESTIGATOR): 10,  # AE listing, open SAE cases, alerts
-    ("safety_dashboard", roles.CLINICIAN): 10,
+    ("safety_dashboard", roles.PRINCIPAL_INVESTIGATOR): 11,  # AE listing, open SAE cases, alerts, undelivered
+    ("safety_dashboard", roles.CLINICIAN): 11,
     ("inbox", roles.PRINCIPAL_INVESTIGATOR): 7,
     ("pharmacy_worklist", roles.PHARMACIST): 8,
     ("allocation_overview", roles.RANDOMIZATION_ADMIN): 12,
@@ -67,7 +68,7 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("visit_crf labs", roles.MONITOR): 18,  # the form with its review panel: signatures, queries, messages
     ("log_crf prednisone", roles.CLINICIAN): 8,
     ("log_crf conmeds", roles.CLINICIAN): 8,
-    ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 9,
+    ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 10,  # + the alert log (1 query here; +2 prefetches once alerts exist)
     ("sae_report_pdf", roles.PRINCIPAL_INVESTIGATOR): 8,
     ("ae_detail", roles.CLINICIAN): 8,
     ("query_detail", roles.MONITOR): 9,
