@@ -272,3 +272,11 @@ def test_the_alert_history_is_what_the_sweep_would_have_sent(trial):
     assert add_open_saes(5, seed=3) == 5 * ObligationPolicy.objects.filter(active=True).count()
     assert SaeObligation.objects.filter(met_at__isnull=True).count() >= 20
     assert sweep() == 0
+
+
+def test_every_generated_row_matches_its_latest_history_row(trial):
+    """The detective control for writes around the application (edc.services.history_drift) finds
+    nothing in a generated trial: the generator writes each row and its history together."""
+    from edc.services.history_drift import find_drift
+
+    assert find_drift() == []
