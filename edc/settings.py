@@ -199,7 +199,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds per SMTP round trip
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds per SMTP round trip (fractions allowed)
+EMAIL_TIMEOUT = int(EMAIL_TIMEOUT) if EMAIL_TIMEOUT.is_integer() else EMAIL_TIMEOUT
 # Retries and escalation of e-mails (docs/SAFETY_ALERTS.md, "Delivery guarantees"): backoff from
 # 1 minute doubling, capped at 20 minutes; an SAE alert is retried for as long as an obligation it
 # concerns is open, and after this many failures the PI and the data manager are told in-app, the

@@ -119,3 +119,20 @@ def test_the_record_pdf_is_served(randomized, clinician, client_for):
     unblind(randomized, clinician)
     r = client_for(clinician).get(reverse("unblinding_record", args=[randomized.pk]))
     assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+
+
+def test_the_notice_is_written_in_each_recipients_language(randomized, clinician, site):
+    from edc import roles
+    from edc.models import ExternalContact
+
+    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    pi.language = "zh-hans"
+    pi.save(update_fields=["language"])
+    ExternalContact.objects.filter(organisation="sponsor").update(language="en")
+    unblind(randomized, clinician)
+    to_pi = Notification.objects.get(kind="unblinding", recipient_user=pi)
+    assert to_pi.subject == f"[EDC] 紧急揭盲 {randomized.participant_code}" and "原因：" in to_pi.body
+    to_sponsor = Notification.objects.get(kind="unblinding", recipient_email="sponsor@example.org")
+    assert to_sponsor.subject.startswith("[EDC] Emergency unblinding") and "Reason:" in to_sponsor.body
+    for n in (to_pi, to_sponsor):
+        assert randomized.randomization.blind_code in n.body and "arm" not in n.body.lower()
