@@ -9,12 +9,12 @@ import time
 import pytest
 from django.urls import reverse
 
-from edc import celery_app, roles
+from edc import roles
 from exports.models import ExportRun
 from exports.services import runs
 from tests import factories
 from tests.exports.helpers import crafted
-from tests.faults.workers import Services, wait_for
+from tests.faults.workers import Services, use_broker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,8 +23,7 @@ def test_a_killed_export_worker_is_taken_over_and_the_file_verified(site, clinic
     exports = tmp_path / "exports"
     services = Services(tmp_path, EDC_EXPORT_DIR=str(exports), EDC_EXPORT_LEASE_SECONDS="2",
                         EDC_EXPORT_SWEEP_SECONDS="1")
-    old_broker = celery_app.conf.broker_url
-    celery_app.conf.broker_url = services.url
+    old_broker = use_broker(services.url)
     factories.strata_and_list()
     for infused in (True, False, True):
         crafted(site, clinician, infused=infused)
@@ -43,7 +42,7 @@ def test_a_killed_export_worker_is_taken_over_and_the_file_verified(site, clinic
         recovered_at = time.time()
     finally:
         services.close()
-        celery_app.conf.broker_url = old_broker
+        use_broker(old_broker)
     run.refresh_from_db()
     assert run.status == "done", run.error
     assert run.builds == 2  # taken over once, built again from the start

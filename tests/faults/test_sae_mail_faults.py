@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from edc import celery_app, roles
+from edc import roles
 from edc.models import Delivery, Notification
 from tests import factories
 from tests.faults.smtp import SmtpServer
-from tests.faults.workers import Services, wait_for
+from tests.faults.workers import Services, use_broker, wait_for
 from tests.safety.helpers import report_sae
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,8 +29,7 @@ def world(site, clinician, tmp_path):
                         EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_TIMEOUT="1",
                         EDC_MAIL_CLAIM_MARGIN_SECONDS="1", EDC_MAIL_RETRY_BASE_SECONDS="0.5",
                         EDC_MAIL_RETRY_CAP_SECONDS="2", EDC_SAE_ESCALATE_AFTER_FAILURES="3")
-    old_broker = celery_app.conf.broker_url
-    celery_app.conf.broker_url = services.url
+    old_broker = use_broker(services.url)
     factories.strata_and_list()
     factories.external_contacts()
     pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
@@ -42,7 +41,7 @@ def world(site, clinician, tmp_path):
     finally:
         services.close()
         smtp.stop()
-        celery_app.conf.broker_url = old_broker
+        use_broker(old_broker)
 
 
 def all_sent(saes: int) -> bool:

@@ -90,3 +90,17 @@ def wait_for(predicate, timeout: float = 60, what: str = "condition"):
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def use_broker(url: str) -> str:
+    """Point this process's Celery app at `url` (dropping pooled connections to the old broker);
+    returns the previous URL."""
+    from edc import celery_app
+
+    old = celery_app.conf.broker_url
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None  # built on the pool above: rebuilt on the next send
+    celery_app.conf.broker_url = url
+    return old
