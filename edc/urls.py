@@ -1,10 +1,8 @@
 """URLs of the trial EDC. Each app adds its own under its prefix as the issues land."""
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from edc.access import public
-from edc.views import access_log, auth, enrolment_path, home, inbox, participants, two_factor
+from edc.views import access_log, auth, enrolment_path, home, inbox, language, participants, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,7 +10,7 @@ urlpatterns = [
     path("logout/", auth.logout, name="logout"),
     path("login/verify/", two_factor.verify, name="two_factor_verify"),
     path("login/enrol/", two_factor.enrol, name="two_factor_enrol"),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("status/", home.system_status, name="system_status"),
     path("ping/", home.ping, name="ping"),
     path("inbox/", inbox.inbox, name="inbox"),

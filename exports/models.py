@@ -36,6 +36,10 @@ class ExportRun(models.Model):
     file_size = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The builder renews this while it works; once it has passed, the worker is taken for dead and
+    # the beat's sweep takes the run over (docs/EXPORTS_RELIABILITY.md).
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    builds = models.PositiveSmallIntegerField(default=0)  # builds started (1 + takeovers)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -61,3 +61,15 @@ def grade_by_soc(aes) -> tuple[list[int], list[tuple[str, list[int]]]]:
     socs = sorted({soc for soc, _ in counts})
     grades = [1, 2, 3, 4, 5]
     return grades, [(soc, [counts.get((soc, g), 0) for g in grades]) for soc in socs]
+
+
+def alert_log(case: SaeCase) -> list:
+    """The case's alerts with each delivery and every attempt (three queries): who was told, when,
+    by which channel, the Message-ID, and attempts whose outcome was lost with a worker."""
+    from edc.models import Delivery, DeliveryAttempt, Notification
+
+    deliveries = Delivery.objects.order_by("channel").prefetch_related(
+        Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("at", "pk")))
+    return list(Notification.objects.filter(kind="sae", dedupe_key__startswith=f"sae:{case.pk}:")
+                .order_by("created_at", "recipient_label")
+                .prefetch_related(Prefetch("deliveries", queryset=deliveries)))

@@ -37,6 +37,7 @@ EXPORT_SCOPE = 1
 # (page, role) -> queries. A page listed under several roles runs role-specific parts (cards, panels).
 TRIAL_PAGES: dict[tuple[str, str], int] = {
     **{("home", role): 10 for role in roles.ALL_ROLES},
+    ("home", roles.PRINCIPAL_INVESTIGATOR): 12,  # + the safety card: open SAE cases and their obligations
     ("participant_list", roles.CLINICIAN): 9,
     ("participant_list", roles.COORDINATOR): 9,
     ("participant_list", roles.MONITOR): 9,
@@ -45,8 +46,8 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     ("visit_calendar", roles.COORDINATOR): 7,
     ("query_list", roles.MONITOR): 8,
     ("query_list?all", roles.CLINICIAN): 8,
-    ("safety_dashboard", roles.PRINCIPAL_INVESTIGATOR): 10,  # AE listing, open SAE cases, alerts
-    ("safety_dashboard", roles.CLINICIAN): 10,
+    ("safety_dashboard", roles.PRINCIPAL_INVESTIGATOR): 11,  # AE listing, open SAE cases, alerts, undelivered
+    ("safety_dashboard", roles.CLINICIAN): 11,
     ("inbox", roles.PRINCIPAL_INVESTIGATOR): 7,
     ("pharmacy_worklist", roles.PHARMACIST): 8,
     ("allocation_overview", roles.RANDOMIZATION_ADMIN): 12,
@@ -73,7 +74,7 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("visit_crf labs", roles.MONITOR): 18 + READ_LOG,  # the form with its review panel: signatures, queries, messages
     ("log_crf prednisone", roles.CLINICIAN): 8 + READ_LOG,
     ("log_crf conmeds", roles.CLINICIAN): 8 + READ_LOG,
-    ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 9 + READ_LOG,
+    ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 10 + READ_LOG,  # + the alert log (+2 prefetches once alerts exist)
     ("sae_report_pdf", roles.PRINCIPAL_INVESTIGATOR): 8,
     ("ae_detail", roles.CLINICIAN): 8 + READ_LOG,
     ("query_detail", roles.MONITOR): 9,

@@ -66,10 +66,12 @@ def export_download(request, run_pk):
     run = get_object_or_404(runs.visible_runs(request.user), pk=run_pk, status=ExportRun.Status.DONE)
     if not run.blinded and not release.arm_released():
         raise Http404  # the arm was released for a lock that has since been lifted
-    try:
-        handle = open(run.file_path, "rb")
-    except OSError:
-        raise Http404
+    handle = runs.verified_file(run)
+    if handle is None:
+        messages.error(request, _("This export's file is missing or no longer matches the SHA-256 and size "
+                                  "recorded when it was built, so it is not served. The event is logged; "
+                                  "request a new export."))
+        return render(request, "exports/detail.html", {"run": run}, status=409)
     note_read(request.user, None, f"export {run.pk} ({'blinded' if run.blinded else 'unblinded'}; sites "
                                   f"{'all' if run.site_ids is None else run.site_ids})")
     return FileResponse(handle, as_attachment=True, filename=run.file_path.rsplit("/", 1)[-1])
