@@ -1,8 +1,9 @@
 """Deterministic, reproducible SDV sampling (docs/CENTRAL_MONITORING.md "Sampling").
 
-A non-critical form is in the sample when the first 13 hex digits (52 bits) of
-md5(key ":" participant id ":" form key ":" form id) read as an integer fall below
-rate × 2^52 / 100. The same rule is written once more in SQL (`sql_condition`) so coverage is counted
+A non-critical form is in the sample when the first 13 hex digits (52 bits) of md5(key ":" form id)
+read as an integer fall below rate × 2^52 / 100. The form id is the form's UUID, which names one
+form of one participant for good (it is never reused), so this is a keyed hash of participant + form.
+The same rule is written once more in SQL (`sql_condition`) so coverage is counted
 in the database; a test holds the two to the same answers.
 
 Why this shape: the sample depends only on the plan's secret key and the form's identity, so it does
@@ -22,17 +23,17 @@ def threshold(rate_pct: int) -> int:
     return rate_pct * SPACE // 100
 
 
-def draw(key: str, participant_id, form_key: str, object_id) -> int:
-    text = f"{key}:{participant_id}:{form_key}:{object_id}"
+def draw(key: str, object_id) -> int:
+    text = f"{key}:{object_id}"
     return int(hashlib.md5(text.encode()).hexdigest()[:HEX_DIGITS], 16)
 
 
-def in_sample(key: str, participant_id, form_key: str, object_id, rate_pct: int) -> bool:
-    return draw(key, participant_id, form_key, object_id) < threshold(rate_pct)
+def in_sample(key: str, object_id, rate_pct: int) -> bool:
+    return draw(key, object_id) < threshold(rate_pct)
 
 
-def sql_condition(participant_col: str, form_col: str, object_col: str) -> str:
-    """The same draw in SQL; parameters %(sampling_key)s and %(sampling_threshold)s."""
-    return (f"(('x' || substr(md5(%(sampling_key)s || ':' || {participant_col}::text || ':' || {form_col}"
-            f" || ':' || {object_col}::text), 1, {HEX_DIGITS}))::bit({HEX_DIGITS * 4})::bigint"
-            f" < %(sampling_threshold)s)")
+def sql_condition(object_col: str) -> str:
+    """The same draw in SQL; parameters %(sampling_key)s (the key and the colon) and
+    %(sampling_threshold)s. Written to hash as little text as possible: it runs once per form."""
+    return (f"(('x' || left(md5(%(sampling_key)s || {object_col}::text), {HEX_DIGITS}))"
+            f"::bit({HEX_DIGITS * 4})::bigint < %(sampling_threshold)s)")

@@ -2,6 +2,7 @@
 thirteen time points, however many participants there are (docs/CENTRAL_MONITORING.md "Scale")."""
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 
 from crf import registry
@@ -99,9 +100,34 @@ def compute(indicator: Indicator, scope: Scope, plan, params: dict) -> Result:
     return result
 
 
-def all_indicators(scope: Scope, plan) -> list[Result]:
+TREND_SECONDS = 6 * 3600  # past points change only with back-dated entries; today's value is always live
+
+
+def _trend_key(scope: Scope, plan) -> str:
+    sites = ",".join(str(s) for s in sorted(scope.site_ids))
+    return f"monitoring:trend:{scope.today}:{plan.pk}:{plan.changed_at.timestamp()}:{sites}"
+
+
+def with_trends(indicators, scope: Scope, plan) -> list[Result]:
+    """Today's values, computed now; the trend (13 points) computed with them at most every
+    TREND_SECONDS per set of sites and kept in the cache (docs/CENTRAL_MONITORING.md "Scale")."""
+    key = _trend_key(scope, plan)
+    cached = cache.get(key) or {}
+    if all(i.code in cached for i in indicators):
+        live = scope.today_only()
+        params = base_params(live, plan)
+        results = [compute(i, live, plan, params) for i in indicators]
+        for r in results:
+            r.trend = cached[r.indicator.code][:-1] + [(scope.today.isoformat(), r.overall.value)]
+        return results
     params = base_params(scope, plan)
-    return [compute(i, scope, plan, params) for i in INDICATORS]
+    results = [compute(i, scope, plan, params) for i in indicators]
+    cache.set(key, {**cached, **{r.indicator.code: r.trend for r in results}}, TREND_SECONDS)
+    return results
+
+
+def all_indicators(scope: Scope, plan) -> list[Result]:
+    return with_trends(INDICATORS, scope, plan)
 
 
 def drill_down(indicator: Indicator, scope: Scope, plan, limit: int = 500) -> tuple[list[dict], list[dict]]:

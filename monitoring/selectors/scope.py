@@ -22,6 +22,10 @@ class Scope:
     ends: tuple[datetime, ...]  # the end of days[k] (local midnight after it)
     starts: tuple[datetime, ...]  # the end of days[k + 1]: window k is [starts[k], ends[k])
 
+    def today_only(self) -> "Scope":
+        """Today's values without the trend: one time point (k = 0)."""
+        return Scope(self.site_ids, self.today, self.days[:1], self.ends[:1], self.starts[:1])
+
     def params(self) -> dict:
         return {"sites": list(self.site_ids), "ks": list(range(len(self.days))), "days": list(self.days),
                 "ends": list(self.ends), "starts": list(self.starts), "tz": settings.TIME_ZONE,

@@ -30,7 +30,7 @@ def _critical_expr(key: str) -> str:
 def sdv_items_sql(plan) -> tuple[str, dict]:
     """(SQL of the relation, its parameters beyond the scope's)."""
     t = tables()
-    params: dict = {"sampling_key": plan.sampling_key,
+    params: dict = {"sampling_key": plan.sampling_key + ":",
                     "sampling_threshold": sampling.threshold(plan.sample_rate_pct)}
     parts = []
     lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None
@@ -60,7 +60,8 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
             f"SELECT x.participant_id, '{kind.value}'::text, NULL::uuid, NULL::text, x.id, x.created_at,"
             f" rv.verified_at, TRUE FROM {table} x LEFT JOIN {t['record_verification']} rv"
             f" ON rv.kind = '{kind.value}' AND rv.object_id = x.id WHERE {condition}")
-    sample = sampling.sql_condition("u.participant_id", "u.form_key", "u.object_id")
-    sql = (f"SELECT u.*, (u.critical OR {sample}) AS in_plan FROM ("
+    sample = sampling.sql_condition("u.object_id")
+    records = ", ".join(f"'{k.value}'" for k in CRITICAL_RECORDS)
+    sql = (f"SELECT u.*, (u.critical OR (u.form_key NOT IN ({records}) AND {sample})) AS in_plan FROM ("
            + " UNION ALL ".join(parts) + ") u")
     return sql, params

@@ -73,8 +73,7 @@ def sdv_items(tr: Trial, plan):
             code = tr.visits[f.visit_id].code if f.visit_id else None
             critical = t.key == "infusion" or (t.key == "labs" and code in ("m0", "m6", "m12"))
             verified = None if f.changed_since_verification else f.verified_at
-            planned = critical or sampling.in_sample(plan.sampling_key, f.participant_id, t.key, f.pk,
-                                                     plan.sample_rate_pct)
+            planned = critical or sampling.in_sample(plan.sampling_key, f.pk, plan.sample_rate_pct)
             out.append((f.participant_id, f.created_at, verified, critical, planned))
     records = tr.consents + tr.eligibility + tr.randomizations + tr.saes
     for r in records:
@@ -82,7 +81,7 @@ def sdv_items(tr: Trial, plan):
     return out
 
 
-def expected(code: str, tr: Trial, plan, day, end, start) -> dict:  # noqa: C901 - one rule per indicator
+def expected(code: str, tr: Trial, plan, day, end, start) -> dict:
     s, m0 = tr.site, tr.month0
     if code in ("query_age_14", "query_age_30"):
         age = timedelta(days=14 if code == "query_age_14" else 30)
@@ -162,7 +161,8 @@ def expected(code: str, tr: Trial, plan, day, end, start) -> dict:  # noqa: C901
             if i.created_at >= end:
                 continue
             if code == "infusion_window":
-                rows.append((i.participant_id, not v.window_start <= timezone.localdate(i.started_at) <= v.window_end, 1))
+                day_given = timezone.localdate(i.started_at)
+                rows.append((i.participant_id, not v.window_start <= day_given <= v.window_end, 1))
             elif code == "infusion_dose" and bag and weights.get(i.visit_id):
                 rows.append((i.participant_id, abs(bag.body_weight_kg / weights[i.visit_id] - 1) > Decimal("0.10"), 1))
             elif code == "infusion_shelf_life" and bag:
