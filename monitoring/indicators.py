@@ -143,7 +143,7 @@ JOIN pp ON pp.id = x.participant_id JOIN ts ON x.m6d <= ts.d WHERE x.dose IS NOT
               "protocol 1.3, 2.5 (months 0 and 6)",
               f"SELECT {_ITEM}, ((i.started_at AT TIME ZONE %(tz)s)::date NOT BETWEEN v.window_start"
               f" AND v.window_end)::int, 1, 'infusion', i.id::text, i.visit_id {_INFUSIONS}"),
-    Indicator("infusion_dose", _("Infusion dose outside ±10 % of 1×10⁶ cells/kg (bag weight vs visit weight)"),
+    Indicator("infusion_dose", _("Infusion dose outside 1×10⁶ cells/kg ± 10 % (bag weight vs visit weight)"),
               CONDUCT, "pct", "form", "protocol 1.3, 2.5 (1×10⁶ cells/kg)",
               f"SELECT {_ITEM}, (abs(b.body_weight_kg / vs.weight_kg - 1) > %(dose_tolerance)s)::int, 1,"
               f" 'infusion', i.id::text, i.visit_id {_INFUSIONS}"
