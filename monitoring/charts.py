@@ -5,12 +5,15 @@ stylesheet defines (monitoring/monitoring.css): the amber and red threshold band
 """
 from html import escape
 
-WIDTH, HEIGHT, PAD_X, PAD_Y = 240, 64, 4, 6
+SMALL = (240, 64, 4, 6)  # width, height, horizontal and vertical padding
+LARGE = (720, 240, 48, 28)
 
 
 def trend_svg(points: list[tuple[str, float | None]], *, amber: float | None, red: float | None,
-              higher_is_worse: bool = True, title: str = "") -> str:
-    """A small line over time (oldest first); dashed lines mark the amber and red thresholds."""
+              title: str = "", large: bool = False) -> str:
+    """A line over time (oldest first); dashed lines mark the amber and red thresholds. The large
+    chart also labels the thresholds, the months and each value."""
+    WIDTH, HEIGHT, PAD_X, PAD_Y = LARGE if large else SMALL
     values = [v for _label, v in points if v is not None]
     if not values:
         return ""
@@ -36,5 +39,18 @@ def trend_svg(points: list[tuple[str, float | None]], *, amber: float | None, re
     lines = "".join(
         f'<line class="{cls}" x1="{PAD_X}" y1="{y(m):.1f}" x2="{WIDTH - PAD_X}" y2="{y(m):.1f}"/>'
         for cls, m in (("amber", amber), ("red", red)) if m is not None)
-    return (f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">'
-            f'{lines}<path class="line" d="{" ".join(parts)}"/>{dots}</svg>')
+    labels = ""
+    if large:
+        labels = "".join(
+            f'<text class="{cls}" x="{PAD_X - 6}" y="{y(m) + 4:.1f}" text-anchor="end">{m:g}</text>'
+            for cls, m in (("amber", amber), ("red", red)) if m is not None)
+        labels += "".join(
+            f'<text x="{PAD_X + i * step:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(label[:7])}</text>'
+            for i, (label, _v) in enumerate(points) if i % 3 == 0 or i == len(points) - 1)
+        labels += "".join(
+            f'<text x="{PAD_X + i * step:.1f}" y="{y(v) - 7:.1f}" text-anchor="middle">{v:g}</text>'
+            for i, (_label, v) in enumerate(points) if v is not None)
+        dots = dots.replace('r="2"', 'r="3.5"')
+    size = " big" if large else ""
+    return (f'<svg class="trend{size}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">'
+            f'{lines}<path class="line" d="{" ".join(parts)}"/>{dots}{labels}</svg>')

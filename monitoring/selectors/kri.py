@@ -39,6 +39,11 @@ class Result:
         amber, red = self.indicator.thresholds
         return charts.trend_svg(self.trend, amber=amber, red=red, title=str(self.indicator.label))
 
+    @property
+    def large_svg(self) -> str:
+        amber, red = self.indicator.thresholds
+        return charts.trend_svg(self.trend, amber=amber, red=red, title=str(self.indicator.label), large=True)
+
 
 def visit_forms_sql() -> str:
     t = tables()
