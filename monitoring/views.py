@@ -43,6 +43,8 @@ def item_link(kind: str, row: dict) -> str:
         if visit_id and not registry.get(ref).log:
             return reverse("visit_crf", args=[visit_id, ref])
         return reverse("log_crf_edit", args=[participant_id, ref, obj])
+    if kind == "participant" and registry.get(ref or "") and registry.get(ref).log:
+        return reverse("log_crf", args=[participant_id, ref])  # e.g. the dose log, the medication log
     return reverse("participant_detail", args=[participant_id])
 
 
