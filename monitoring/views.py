@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from crf import registry
 from edc.access import allow, has_any_role
@@ -131,9 +131,11 @@ def worklist(request):
 
 
 @allow(VERIFIERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def verify(request, pk):
-    participant = get_participant_for(request.user, pk)
+    participant = get_participant_for(request.user, pk)  # another site's participant: 404 first
+    if request.method == "GET":
+        return redirect("monitoring_worklist")
     form = VerifyRecordForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a record to verify."))
