@@ -22,6 +22,7 @@ from .selectors.scope import scope_for
 from .services import PLAN_FIELDS, change_plan, verify_record
 
 RECORD_LABELS = dict(RecordKind.choices)
+SITE_COLUMNS = 4
 
 
 def form_label(key: str) -> str:
@@ -59,8 +60,13 @@ def dashboard(request):
     shown_sites = [s for s in sites if s.pk in scope.site_ids]
     for r in results:
         r.site_cells = [(s, r.by_site.get(s.pk)) for s in shown_sites]
+        colours = [v.colour for v in r.by_site.values()]
+        r.sites_red, r.sites_amber = colours.count("red"), colours.count("amber")
+    if len(shown_sites) > SITE_COLUMNS:  # more sites than columns fit: count them, the indicator page lists them
+        shown_sites = []
     return render(request, "monitoring/dashboard.html", {
         "groups": groups, "sites": sites, "shown_sites": shown_sites if len(shown_sites) > 1 else [],
+        "site_count": len(scope.site_ids),
         "site_code": request.GET.get("site", ""), "today": scope.today, "first_day": scope.days[-1]})
 
 
