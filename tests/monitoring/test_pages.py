@@ -24,6 +24,7 @@ def monitoring_urls():
 
 @pytest.fixture
 def small_trial():
+    sdv.current_plan()  # made by migration; made again here after a browser test's flush of the tables
     generate(participants=6, seed=4, sites=2)
     return list(Site.objects.order_by("code"))
 
