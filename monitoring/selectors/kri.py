@@ -1,5 +1,6 @@
 """Compute the indicators with aggregate SQL: one query per indicator for every site, the trial and
 thirteen time points, however many participants there are (docs/CENTRAL_MONITORING.md "Scale")."""
+import json
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -139,24 +140,24 @@ def drill_down(indicator: Indicator, scope: Scope, plan, limit: int = 500) -> tu
     """Behind an indicator today: (the flagged rows, up to `limit`; per participant num and den)."""
     sql, extra = items_sql(indicator, plan)
     t = tables()
-    params = {**base_params(scope, plan), **extra, "limit": limit}
-    rows_sql = sql + f"""
-SELECT i.participant_id, p.participant_code, s.name, i.ref, i.obj, i.visit_id, v.code, i.num
-FROM items i JOIN {t['participant']} p ON p.id = i.participant_id JOIN {t['site']} s ON s.id = p.site_id
-LEFT JOIN {t['visit']} v ON v.id = i.visit_id
-WHERE i.k = 0 AND i.flag ORDER BY p.participant_code, v.month NULLS LAST, i.ref LIMIT %(limit)s"""
-    agg = "sum(i.flag::int), count(*)" if indicator.median else "sum(i.num), sum(i.den)"
-    people_sql = sql + f"""
-SELECT i.participant_id, p.participant_code, {agg} FROM items i
-JOIN {t['participant']} p ON p.id = i.participant_id WHERE i.k = 0
-GROUP BY i.participant_id, p.participant_code HAVING bool_or(i.flag)
-ORDER BY p.participant_code LIMIT %(limit)s"""
+    params = {**base_params(scope.today_only(), plan), **extra, "limit": limit}  # k = 0 only
+    agg = "sum(i.flag::int) AS num, count(*) AS den" if indicator.median else "sum(i.num) AS num, sum(i.den) AS den"
+    # One query, the items computed once (MATERIALIZED), both lists returned as one JSON document.
+    both_sql = sql + f""", today AS MATERIALIZED (SELECT * FROM items WHERE k = 0)
+SELECT (SELECT coalesce(json_agg(r), '[]') FROM (
+  SELECT i.participant_id, p.participant_code, s.name AS site, i.ref, i.obj, i.visit_id, v.code AS visit_code,
+         i.num
+  FROM today i JOIN {t['participant']} p ON p.id = i.participant_id JOIN {t['site']} s ON s.id = p.site_id
+  LEFT JOIN {t['visit']} v ON v.id = i.visit_id
+  WHERE i.flag ORDER BY p.participant_code, v.month NULLS LAST, i.ref LIMIT %(limit)s) r),
+       (SELECT coalesce(json_agg(q), '[]') FROM (
+  SELECT i.participant_id, p.participant_code, {agg} FROM today i
+  JOIN {t['participant']} p ON p.id = i.participant_id
+  GROUP BY i.participant_id, p.participant_code HAVING bool_or(i.flag)
+  ORDER BY p.participant_code LIMIT %(limit)s) q)"""
     with connection.cursor() as cursor:
-        cursor.execute(rows_sql, params)
-        cols = ("participant_id", "participant_code", "site", "ref", "obj", "visit_id", "visit_code", "num")
-        rows = [dict(zip(cols, r, strict=True)) for r in cursor.fetchall()]
-        cursor.execute(people_sql, params)
-        people = [dict(zip(("participant_id", "participant_code", "num", "den"), r, strict=True))
-                  for r in cursor.fetchall()]
-    return rows, people
+        cursor.execute(both_sql, params)
+        raw_rows, raw_people = cursor.fetchone()
+    raw_rows, raw_people = (json.loads(x) if isinstance(x, str) else x for x in (raw_rows, raw_people))
+    return raw_rows, raw_people
 
