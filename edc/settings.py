@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "crf",
     "safety",
     "exports",
+    "monitoring",  # central monitoring: key risk indicators and the SDV plan
     "synthetic",  # issue 8: synthetic trial data (a command only, no models)
 ]
 
@@ -238,3 +239,17 @@ EDC_TRIAL_NAME = _("uc-MSC for refractory lupus nephritis")
 # Account lockout is by user name on purpose: a hospital's PCs share one NAT address, so locking an
 # IP address would lock the whole ward out (axes.W006 asks for the IP).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+
+# Central monitoring (docs/CENTRAL_MONITORING.md "Indicators"): (amber, red) per key risk indicator.
+# Rates in %, medians in days, deviations per 100 participant-months; for the SDV coverage of critical
+# data lower is worse (amber at or below 95 %, red at or below 85 %).
+MONITORING_THRESHOLDS = {
+    "query_age_14": (20, 40), "query_age_30": (10, 20), "query_answer_days": (7, 14),
+    "entry_lag_days": (7, 14), "sdv_critical": (95, 85), "sdv_backlog": (10, 25),
+    "visit_out_of_window": (5, 10), "visit_missed": (5, 10), "endpoint_at_risk": (5, 10),
+    "sae_late": (1, 5), "sae_overdue": (1, 5), "deviation_rate": (5, 10),
+    "prohibited_conmed": (1, 5), "prednisone_m6": (10, 25), "infusion_window": (1, 5),
+    "infusion_dose": (1, 5), "infusion_shelf_life": (1, 5), "consent_version": (1, 5),
+    "biospecimen_consent": (1, 5),
+}

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("crf.urls")),
     path("", include("safety.urls")),
     path("", include("exports.urls")),
+    path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -66,7 +66,7 @@ def objects_for(p, clinician) -> dict:
     crf_routes = {name: {"key": "labs"} for name in ("crf_verify", "crf_sign", "crf_lock", "crf_raise_query",
                                                       "crf_audit")}
     return {
-        "run_pk": finished_export_run(clinician).pk, "name": "participants",
+        "run_pk": finished_export_run(clinician).pk, "name": "participants", "code": "query_age_14",
         "object_pk": labs.pk, "query_pk": query.pk,
         "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
         "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,

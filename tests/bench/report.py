@@ -43,6 +43,18 @@ def rows(r: dict) -> list[tuple[str, str, str, str, str]]:
               for size in (SMALL, LARGE)]
         out.append((f"{label}: p50 / p95 (ms)", *ms, "p95 < 150 at 10,000",
                     _ok(p95 < 150 if p95 is not None else None)))
+    monitoring = (("monitoring", "central monitoring: indicators"), ("monitoring_plan", "central monitoring: SDV plan"),
+                  ("monitoring_worklist", "central monitoring: SDV worklist"),
+                  ("monitoring_indicator", "central monitoring: one indicator"))
+    for page, label in monitoring:
+        small, large = (g(SMALL, "monitoring", "pages", page, "queries"),
+                        g(LARGE, "monitoring", "pages", page, "queries"))
+        out.append((f"{label}: queries", _f(small), _f(large), "identical", _ok(small == large if large else None)))
+        ms = [f"{_f(g(size, 'monitoring', 'pages', page, 'p50_ms'))} / "
+              f"{_f(g(size, 'monitoring', 'pages', page, 'p95_ms'))}" for size in (SMALL, LARGE)]
+        out.append((f"{label}: p50 / p95 (ms)", *ms, "", ""))
+    out.append(("central monitoring: first load of the day, trends computed (ms)",
+                _f(g(SMALL, "monitoring", "first_load_ms")), _f(g(LARGE, "monitoring", "first_load_ms")), "", ""))
     ratio = {s: (g(s, "export", "seconds") / g(s, "copy", "seconds")) if g(s, "copy", "seconds") else None
              for s in (SMALL, LARGE)}
     out.append(("export (zip: CSV, .sav, codebook, ODM) (s)", _f(g(SMALL, "export", "seconds"), 2),

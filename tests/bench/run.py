@@ -53,6 +53,8 @@ def main() -> int:
         try:
             say(f"{name}: pages (query counts, latency)")
             trial["pages"] = job("pages", url)
+            say(f"{name}: central monitoring (indicators, SDV plan, worklist)")
+            trial["monitoring"] = job("monitoring", url)
             say(f"{name}: export (zip of every dataset) and PostgreSQL COPY of the same rows")
             trial["export"] = job("export", url, "zip", str(OUT / f"export-{participants}.zip"))
             trial["copy"] = job("export", url, "copy")

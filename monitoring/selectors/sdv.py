@@ -1,0 +1,75 @@
+"""The monitor's worklist and the coverage figures, both read from the plan's items
+(monitoring.selectors.sdv_items): the same relation the SDV indicators count."""
+from dataclasses import dataclass
+
+from django.db import connection
+
+from monitoring.models import SdvPlan
+
+from .scope import PRELUDE, Scope
+from .sdv_items import sdv_items_sql
+from .tables import tables
+
+WORKLIST_LIMIT = 200
+
+
+def current_plan() -> SdvPlan:
+    """The plan in force: the one row, made with the defaults the first time it is asked for."""
+    plan = SdvPlan.objects.order_by("pk").first()
+    if plan is None:
+        plan = SdvPlan(sample_rate_pct=20)
+        plan._change_reason = "Default plan"
+        plan.save()
+    return plan
+
+
+@dataclass(frozen=True)
+class Coverage:
+    site_id: int | None
+    form_key: str | None
+    planned: int
+    verified: int
+    critical: int
+    critical_verified: int
+    total: int  # complete forms and records, in the plan or not
+
+    @property
+    def pct(self) -> float | None:
+        return round(100 * self.verified / self.planned, 1) if self.planned else None
+
+    @property
+    def critical_pct(self) -> float | None:
+        return round(100 * self.critical_verified / self.critical, 1) if self.critical else None
+
+
+def _run(scope: Scope, plan, tail: str, extra: dict | None = None) -> list[tuple]:
+    sdv_sql, params = sdv_items_sql(plan)
+    sql = PRELUDE.format(**tables()) + f", s AS (SELECT x.*, pp.site_id FROM ({sdv_sql}) x" \
+        " JOIN pp ON pp.id = x.participant_id) " + tail
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**scope.params(), **params, **(extra or {})})
+        return cursor.fetchall()
+
+
+def coverage(scope: Scope, plan) -> list[Coverage]:
+    """Planned and verified items by site, by form, and in all (site_id and form_key None)."""
+    rows = _run(scope, plan, """
+SELECT site_id, form_key, count(*) FILTER (WHERE in_plan),
+       count(*) FILTER (WHERE in_plan AND verified_at IS NOT NULL),
+       count(*) FILTER (WHERE critical), count(*) FILTER (WHERE critical AND verified_at IS NOT NULL), count(*)
+FROM s GROUP BY GROUPING SETS ((site_id), (form_key), ())""")
+    return [Coverage(*row) for row in rows]
+
+
+def worklist(scope: Scope, plan, limit: int = WORKLIST_LIMIT) -> tuple[list[dict], int]:
+    """Planned items still to verify, critical first, oldest first; and how many there are."""
+    t = tables()
+    rows = _run(scope, plan, f"""
+SELECT s.participant_id, p.participant_code, st.name, s.form_key, s.visit_id, s.visit_code, s.object_id,
+       s.created_at, s.critical, count(*) OVER ()
+FROM s JOIN {t['participant']} p ON p.id = s.participant_id JOIN {t['site']} st ON st.id = s.site_id
+WHERE s.in_plan AND s.verified_at IS NULL
+ORDER BY s.critical DESC, s.created_at, s.object_id LIMIT %(limit)s""", {"limit": limit})
+    cols = ("participant_id", "participant_code", "site", "form_key", "visit_id", "visit_code", "object_id",
+            "created_at", "critical")
+    return [dict(zip(cols, r[:-1], strict=True)) for r in rows], (rows[0][-1] if rows else 0)
