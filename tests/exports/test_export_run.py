@@ -124,7 +124,9 @@ def test_an_expired_lease_is_taken_over_then_failed_with_a_message(site, tmp_pat
     monkeypatch.setattr(runs, "EXPORT_DIR", tmp_path)
     settings.EDC_EXPORT_MAX_TAKEOVERS = 1
     statistician = factories.make_user(roles.STATISTICIAN, site)
+    # the requester's own site: a site member sees runs of their sites only (exports.scope)
     run = ExportRun.objects.create(requested_by=statistician, status=ExportRun.Status.RUNNING, builds=1,
+                                   site_ids=[site.pk],
                                    lease_expires_at=timezone.now() - timedelta(seconds=1))
     part = tmp_path / f".edc-export-20250101-000000-{str(run.pk)[:8]}.zip.0123abcd.part"
     part.write_bytes(b"half a zip")
