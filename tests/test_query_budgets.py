@@ -171,7 +171,9 @@ class Trial:
             record_ae(p, user=self.clinician, **ae_values(onset_date=timezone.localdate()))
             report_sae(p, self.clinician, timezone.now() - timedelta(hours=1))
             factories.prepared_bag(p, "m0")
-            ExportRun.objects.create(requested_by=self.users[roles.STATISTICIAN])
+            statistician = self.users[roles.STATISTICIAN]  # runs of their own sites: they see them
+            ExportRun.objects.create(requested_by=statistician,
+                                     site_ids=sorted(statistician.sites.values_list("pk", flat=True)))
             ApiToken.objects.create(user=self.users[roles.STATISTICIAN], key_sha256=f"{i:064d}")
             screened = factories.screen(self.site, self.clinician)  # the screening log's other states
             factories.consent(screened, self.clinician)
