@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from crf import registry
 from crf.schedule import BY_CODE
-from crf.selectors import visits_visible_to, week_bounds, with_status
+from crf.selectors import due_horizon, visits_visible_to, with_status
 from crf.status import due_q, status_q
 
 
@@ -57,8 +57,7 @@ def lifecycle_card(request):
 def home_card(request):
     """Visit and query counts for the user's sites (two queries)."""
     today = timezone.localdate()
-    _, week_end = week_bounds(today)
-    due, overdue, missed = due_q(today, week_end), status_q("overdue", today), status_q("missed", today)
+    due, overdue, missed = due_q(today, due_horizon(today)), status_q("overdue", today), status_q("missed", today)
     # Only the visits counted are read (the partial indexes of crf.Visit serve each arm).
     counts = visits_visible_to(request.user).filter(due | overdue | missed).aggregate(
         due=Count("id", filter=due), overdue=Count("id", filter=overdue), missed=Count("id", filter=missed))
