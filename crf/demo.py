@@ -7,7 +7,7 @@ one enrolled awaiting randomization, one randomized with the month-0 bag prepare
 (one visit due this week, one overdue), one in follow-up, one treatment discontinued and one death;
 forms at every workflow status, open queries, an open SAE whose clocks run (safety/demo.py) and a
 missed visit. Screening numbers start with DEMO and every page carries the demo banner (DEBUG).
-Seven randomized of the 4 × 24 design: the demo never fills a stratum.
+Six randomized of the 4 × 24 design: the demo never fills a stratum.
 """
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
