@@ -49,7 +49,8 @@ def test_the_rule_takes_the_first_that_holds(facts, expected):
 def test_every_status_has_a_label_and_a_rank():
     values = [v for v, _ in lc.CHOICES]
     assert len(values) == 11 and sorted(lc.RANK.values()) == list(range(11))
-    assert {rule(**f) for f in [{"screening_status": "screening"}, {"screening_status": "screen_failed"}]} <= set(values)
+    screening = [{"screening_status": "screening"}, {"screening_status": "screen_failed"}]
+    assert {rule(**f) for f in screening} <= set(values)
 
 
 @pytest.fixture
