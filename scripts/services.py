@@ -149,9 +149,9 @@ def run() -> int:
         children[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out,
                                           stderr=subprocess.STDOUT if out else None)
     _wait_for_port(host, int(port), 30)
-    time.sleep(0.5)  # runserver prints its own start-up lines just after it binds
-    _say("Celery worker and beat log to var/log/worker.log and var/log/beat.log")
+    time.sleep(1)  # runserver prints its own start-up lines just after it binds
     _manage(env, "load_demo_trial", "--print-logins")
+    _say("Celery worker and beat log to var/log/worker.log and var/log/beat.log")
     _say(f"EDC running at http://{host}:{port}/  (web, Celery worker and beat; Ctrl-C stops all)")
 
     def stop(*_: object) -> None:
