@@ -50,8 +50,11 @@ def participant_list(user, *, status: str = "", search: str = "", sort: str = ""
 
 
 def get_participant_with_lifecycle(user, pk) -> Participant:
-    """get_participant_for() with the lifecycle status annotated (the same single query)."""
+    """get_participant_for() with the lifecycle status annotated (the same single query), the read
+    logged as there (edc.read_log)."""
     try:
-        return with_lifecycle(participants_visible_to(user)).get(pk=pk)
+        participant = with_lifecycle(participants_visible_to(user)).get(pk=pk)
     except (Participant.DoesNotExist, ValueError):
         raise Http404
+    note_read(user, participant.pk)  # the read-access log (edc.read_log)
+    return participant
