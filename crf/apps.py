@@ -24,6 +24,9 @@ class CrfConfig(AppConfig):
         extensions.add_nav_link("database_lock", _("Database lock"), {roles.DATA_MANAGER}, 90)
         extensions.add_participant_panel("crf/_participant_panel.html", panels.participant_panel, 20)
         extensions.add_home_card("crf/_home_card.html", panels.home_card, 5)
+        from crf import lifecycle
+        extensions.set_lifecycle_rule(lifecycle.annotate_lifecycle, lifecycle.CHOICES)
+        extensions.add_home_card("crf/_lifecycle_card.html", panels.lifecycle_card, 4)
 
     def _guard_locks(self):
         """Locks are honoured by every write: the audited services ask first (edc.audit), and a

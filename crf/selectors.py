@@ -54,3 +54,12 @@ def crf_instances(visit: Visit) -> dict[str, object]:
 def week_bounds(today: date) -> tuple[date, date]:
     start = today - timedelta(days=today.weekday())
     return start, start + timedelta(days=6)
+
+
+DUE_DAYS = 7  # "due" on the worklist and the home card: the target date within the next 7 days
+
+
+def due_horizon(today: date) -> date:
+    """The last day a visit counts as due: today + 7 days, whatever the day of the week
+    (docs/DAILY_USE.md, "Worklist")."""
+    return today + timedelta(days=DUE_DAYS)

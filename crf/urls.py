@@ -1,14 +1,17 @@
 """URLs of the crf module."""
 from django.urls import path
 
-from crf.views import audit, entry, pdfs, review, visits, worklist
+from crf.views import audit, entry, pdfs, printing, review, visits, worklist
 
 urlpatterns = [
     path("worklist/", worklist.worklist, name="worklist"),
+    path("worklist/print/", worklist.worklist_print, name="worklist_print"),
+    path("worklist.csv", worklist.worklist_csv, name="worklist_csv"),
     path("calendar/", worklist.visit_calendar, name="visit_calendar"),
     path("participants/<uuid:pk>/schedule/", worklist.schedule_grid, name="schedule_grid"),
     path("visits/<uuid:visit_pk>/", visits.visit_detail, name="visit_detail"),
     path("visits/<uuid:visit_pk>/crf/<slug:key>/", entry.visit_crf, name="visit_crf"),
+    path("visits/<uuid:visit_pk>/crf/<slug:key>/print/", printing.crf_print, name="crf_print"),
     path("participants/<uuid:pk>/log/<slug:key>/", entry.log_crf, name="log_crf"),
     path("participants/<uuid:pk>/log/<slug:key>/<uuid:row_pk>/", entry.log_crf, name="log_crf_edit"),
     path("crf/<slug:key>/<uuid:object_pk>/verify/", review.verify, name="crf_verify"),

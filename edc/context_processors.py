@@ -1,4 +1,5 @@
 """What the base layout needs on every page: the user's roles and the navigation they may use."""
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -7,12 +8,31 @@ from edc.access import user_roles
 from edc.extensions import NAV_LINKS
 from edc.two_factor import pending
 
+DEMO_PREFIX = "DEMO-"  # screening numbers of the demo trial (crf/demo.py)
+DEMO_KEY = "edc:demo-banner"
+
 # (url name, label, roles that see the link)
 NAVIGATION = [
     ("home", _("Home"), roles.EVERYONE),
     ("participant_list", _("Participants"), roles.SITE_STAFF),
     ("screening_new", _("New screening"), roles.DATA_ENTRY),
 ]
+
+
+def demo_banner(request):
+    """The demo banner on every page while DEBUG and the demo trial is in the database
+    (docs/DAILY_USE.md, "The demo trial"); the answer is cached a minute, so pages run no query."""
+    if not settings.DEBUG:
+        return {}
+    from django.core.cache import cache
+
+    shown = cache.get(DEMO_KEY)
+    if shown is None:
+        from edc.models import Participant
+
+        shown = Participant.objects.filter(screening_number__startswith=DEMO_PREFIX).exists()
+        cache.set(DEMO_KEY, shown, 60)
+    return {"demo_banner": shown}
 
 
 def navigation(request):

@@ -57,3 +57,38 @@ def render_panels(registry: list[Panel], request, obj=None) -> list[tuple[str, d
         if ctx is not None:
             out.append((panel.template, ctx))
     return out
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """Where a participant is in the trial (docs/DAILY_USE.md, "Lifecycle status"): the rule needs the
+    records of the apps to the right, so one of them registers it. `annotate(qs)` adds `lifecycle`
+    and `lifecycle_rank`; `choices` are (value, label) in trial order."""
+
+    annotate: Callable
+    choices: tuple
+
+
+LIFECYCLE: list[StatusRule] = []
+
+
+def set_lifecycle_rule(annotate: Callable, choices) -> None:
+    LIFECYCLE[:] = [StatusRule(annotate, tuple(choices))]
+
+
+def lifecycle_choices() -> tuple:
+    return LIFECYCLE[0].choices if LIFECYCLE else ()
+
+
+def with_lifecycle(qs):
+    """`qs` with `lifecycle`, `lifecycle_rank` and `lifecycle_label` (the screening status when no
+    rule is registered)."""
+    from django.db.models import F, Value
+
+    if not LIFECYCLE:
+        return qs.annotate(lifecycle=F("status"), lifecycle_rank=Value(0))
+    return LIFECYCLE[0].annotate(qs)
+
+
+def lifecycle_label(value: str):
+    return dict(lifecycle_choices()).get(value, value)

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "edc.context_processors.navigation",
+                "edc.context_processors.demo_banner",
             ],
         },
     },

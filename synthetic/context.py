@@ -40,6 +40,7 @@ class Ctx:
     people: object = None  # safety.services.alerts.People
     uuid_rng: Rng | None = None  # keys of the few records that belong to no participant
     progress: object = None  # progress(done, total) after each chunk
+    beyond_design: bool = False  # allow a stratum past its capacity (load tests only)
 
     @property
     def last_day(self) -> date:

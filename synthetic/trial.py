@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from crf.services.reference_ranges import reference_ranges
@@ -23,6 +24,7 @@ from .bulk import Writer, frozen_clock
 from .context import Ctx
 from .rng import rng_for
 
+DESIGN_CAPACITY = 24  # per stratum when the strata are not made yet (randomization.services.strata)
 CHUNK = 250  # participants written per round of bulk inserts (memory stays flat)
 
 
@@ -48,7 +50,7 @@ def default_sites(participants: int) -> int:
 
 
 def generate(*, participants: int, seed: int, sites: int | None = None, force: bool = False, pending: int = 0,
-             today: date | None = None, progress=None) -> Summary:
+             today: date | None = None, progress=None, beyond_design: bool = False) -> Summary:
     """Write the trial. Refuses a database that already has participants unless `force` (then the
     new participants are added next to them). `today` pins the day the data end (default: today
     at the sites); the data stop at its start, so the same seed and size give the same rows."""
@@ -67,6 +69,7 @@ def generate(*, participants: int, seed: int, sites: int | None = None, force: b
               writer=Writer(), salt=f"+{existing}" if existing else "")
     ctx.uuid_rng = rng_for(seed, "keys" + ctx.salt)
     ctx.progress = progress
+    ctx.beyond_design = beyond_design
     with frozen_clock(), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per insert: no deferred queue
@@ -83,6 +86,8 @@ def _generate(ctx: Ctx, participants: int, pending: int, sites: int | None, star
     ctx.people = alert_recipients()
     persons = enrolment.plan(ctx, participants, pending, [ctx.staff[s.pk] for s in site_list])
     needed = Counter(enrolment.STRATUM_OF[p.prior_therapy] for p in persons if p.kind != "failed")
+    if not ctx.beyond_design:
+        check_design(needed)
     enrolment.allocate(persons, people.allocation_rows(ctx, needed, seed))
     ctx.writer.flush()
     people.mark_used_rows(persons)
@@ -94,6 +99,26 @@ def _generate(ctx: Ctx, participants: int, pending: int, sites: int | None, star
         cursor.execute("ANALYZE")  # fresh statistics (users and sites too): the plans of a database in use
     return Summary(participants=participants, screened=sum(p.kind != "pending" for p in persons),
                    sites=len(site_list), seconds=time.monotonic() - started, counts=ctx.writer.counts)
+
+
+def check_design(needed: Counter) -> None:
+    """Refuse to push a stratum past its capacity (protocol 2.7: four strata of 24): those already
+    randomized or waiting for randomization, plus the new ones (docs/DAILY_USE.md, "Synthetic data
+    beside the demo"). Load tests beyond the design say so (--beyond-design)."""
+    from randomization.models import Stratum
+
+    taken = Counter(dict(Participant.objects.filter(status="enrolled").exclude(prior_therapy="")
+                         .values_list("prior_therapy").annotate(n=Count("id"))))
+    capacity = {s.code: s.capacity for s in Stratum.objects.all()}
+    over = []
+    for therapy, code in enrolment.STRATUM_OF.items():
+        limit = capacity.get(code, DESIGN_CAPACITY)
+        if taken.get(therapy, 0) + needed.get(code, 0) > limit:
+            over.append(f"{code}: {taken.get(therapy, 0)} + {needed.get(code, 0)} > {limit}")
+    if over:
+        raise Refused("This would push a stratum past its capacity, breaking the trial's design: "
+                      + "; ".join(over) + ". Ask for fewer participants, or pass --beyond-design for a "
+                      "load test that ignores the design.")
 
 
 def _chunk(ctx: Ctx, persons, start: int) -> None:

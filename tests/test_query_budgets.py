@@ -36,13 +36,15 @@ EXPORT_SCOPE = 1
 
 # (page, role) -> queries. A page listed under several roles runs role-specific parts (cards, panels).
 TRIAL_PAGES: dict[tuple[str, str], int] = {
-    **{("home", role): 10 for role in roles.ALL_ROLES},
-    ("home", roles.PRINCIPAL_INVESTIGATOR): 12,  # + the safety card: open SAE cases and their obligations
-    ("participant_list", roles.CLINICIAN): 9,
-    ("participant_list", roles.COORDINATOR): 9,
-    ("participant_list", roles.MONITOR): 9,
-    ("participant_list?q", roles.CLINICIAN): 9,
-    ("worklist", roles.COORDINATOR): 10,
+    **{("home", role): 11 for role in roles.ALL_ROLES},  # + where participants are (lifecycle counts)
+    ("home", roles.PRINCIPAL_INVESTIGATOR): 13,  # + the safety card: open SAE cases and their obligations
+    ("participant_list", roles.CLINICIAN): 8,  # with the lifecycle status (subqueries of the one list query)
+    ("participant_list", roles.COORDINATOR): 8,
+    ("participant_list", roles.MONITOR): 8,
+    ("participant_list?q", roles.CLINICIAN): 8,
+    ("worklist", roles.COORDINATOR): 11,  # three lists, each paged: a count and a page each
+    ("worklist_print", roles.COORDINATOR): 9,
+    ("worklist_csv", roles.COORDINATOR): 8,
     ("visit_calendar", roles.COORDINATOR): 7,
     ("query_list", roles.MONITOR): 8,
     ("query_list?all", roles.CLINICIAN): 8,
@@ -64,7 +66,7 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
                    "prednisone", "conmeds", "biopsy", "deviation", "discontinuation", "death")},
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
-    **{("participant_detail", role): 19 + READ_LOG
+    **{("participant_detail", role): 20 + READ_LOG  # + the data entry of each visit (one UNION ALL)
        for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR, roles.DATA_MANAGER)},
     ("schedule_grid", roles.COORDINATOR): 17 + READ_LOG,
     ("visit_detail m0", roles.CLINICIAN): 16 + READ_LOG,
@@ -72,6 +74,7 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("participant_audit_csv", roles.MONITOR): 32 + READ_LOG,
     ("crf_audit labs", roles.MONITOR): 35 + READ_LOG,
     ("visit_crf labs", roles.MONITOR): 18 + READ_LOG,  # the form with its review panel: signatures, queries, messages
+    ("crf_print labs", roles.MONITOR): 10 + READ_LOG,
     ("log_crf prednisone", roles.CLINICIAN): 8 + READ_LOG,
     ("log_crf conmeds", roles.CLINICIAN): 8 + READ_LOG,
     ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 10 + READ_LOG,  # + the alert log (+2 prefetches once alerts exist)
@@ -129,6 +132,11 @@ def ctx_len(*names):
 
 def lines(response, body) -> int:
     return body.count(b"\n")
+
+
+def worklist_rows(response, body) -> int:
+    """The visits listed on the worklist (each list a page of at most 25) or its print view."""
+    return sum(len(rows) for _key, _title, rows in response.context["tables"])
 
 
 def calendar_visits(response, body) -> int:
@@ -193,9 +201,11 @@ def trial_pages(key: str) -> dict[tuple[str, str], tuple]:
         pages[("participant_list", role)] = (reverse("participant_list"), ctx_len("page"))
     safety = ctx_len("aes", "cases", "inbox")
     pages.update({
-        ("participant_list?q", roles.CLINICIAN): (reverse("participant_list") + "?status=enrolled&q=BJ",
+        ("participant_list?q", roles.CLINICIAN): (reverse("participant_list") + "?status=randomized&q=BJ&sort=status",
                                                   ctx_len("page")),
-        ("worklist", roles.COORDINATOR): (reverse("worklist"), ctx_len("due", "overdue", "missed")),
+        ("worklist", roles.COORDINATOR): (reverse("worklist"), worklist_rows),
+        ("worklist_print", roles.COORDINATOR): (reverse("worklist_print"), worklist_rows),
+        ("worklist_csv", roles.COORDINATOR): (reverse("worklist_csv"), lines),
         ("visit_calendar", roles.COORDINATOR): (reverse("visit_calendar"), calendar_visits),
         ("query_list", roles.MONITOR): (reverse("query_list"), ctx_len("rows")),
         ("query_list?all", roles.CLINICIAN): (reverse("query_list") + "?status=all", ctx_len("rows")),
@@ -311,6 +321,7 @@ def participant_pages(x: OneParticipant) -> dict[tuple[str, str], tuple]:
         ("participant_audit_csv", roles.MONITOR): (reverse("participant_audit_csv", args=[p.pk]), lines),
         ("crf_audit labs", roles.MONITOR): (reverse("crf_audit", args=["labs", x.labs0.pk]), lines),
         ("visit_crf labs", roles.MONITOR): (reverse("visit_crf", args=[m0.pk, "labs"]), signatures_and_queries),
+        ("crf_print labs", roles.MONITOR): (reverse("crf_print", args=[m0.pk, "labs"]), None),
         ("log_crf prednisone", roles.CLINICIAN): (reverse("log_crf", args=[p.pk, "prednisone"]), ctx_len("rows")),
         ("log_crf conmeds", roles.CLINICIAN): (reverse("log_crf", args=[p.pk, "conmeds"]), ctx_len("rows")),
         ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): (reverse("sae_detail", args=[x.sae.pk]), ctx_len("reports")),

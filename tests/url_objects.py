@@ -67,7 +67,7 @@ def objects_for(p, clinician) -> dict:
     log_key = "deviation" if row else None
     labs, query = saved_form_with_query(p, m0, clinician)
     crf_routes = {name: {"key": "labs"} for name in ("crf_verify", "crf_sign", "crf_lock", "crf_raise_query",
-                                                      "crf_audit")}
+                                                      "crf_audit", "crf_print")}
     return {
         "run_pk": finished_export_run(clinician).pk, "name": "participants", "code": "query_age_14",
         "object_pk": labs.pk, "query_pk": query.pk,

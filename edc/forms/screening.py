@@ -96,7 +96,10 @@ class EligibilityForm(forms.ModelForm):
 
     @property
     def exclusion_rows(self):
-        return [(self[exc], self[f"{exc}_note"]) for exc in EligibilityAssessment.EXCLUSION_FIELDS]
+        """(number, answer, note) for exclusions 2-14 in protocol order (2.2); exclusion 5 is computed
+        from its own fields, so its answer and note are None."""
+        rows = [(int(exc[3:]), self[exc], self[f"{exc}_note"]) for exc in EligibilityAssessment.EXCLUSION_FIELDS]
+        return sorted(rows + [(5, None, None)], key=lambda row: row[0])
 
 
 class EligibilityEditForm(ReasonForChangeMixin, EligibilityForm):

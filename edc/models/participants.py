@@ -84,8 +84,12 @@ class Participant(ClinicalModel):
 
     @property
     def label(self) -> str:
-        """What a page calls this person: the participant ID once enrolled, else the screening no."""
-        return self.participant_code or f"S-{self.screening_number}"
+        """What a page calls this person: the participant ID once enrolled, else the screening no.
+        with an "S-" in front, unless the site's numbers already start with it (no "S-S-001")."""
+        if self.participant_code:
+            return self.participant_code
+        number = self.screening_number
+        return number if number.upper().startswith("S-") else f"S-{number}"
 
     @property
     def is_enrolled(self) -> bool:

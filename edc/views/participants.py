@@ -1,36 +1,49 @@
 """Participant list, detail and audit trail; always within the user's sites."""
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from edc import roles
 from edc.access import allow, has_any_role
 from edc.criteria import describe
-from edc.extensions import PARTICIPANT_PANELS, render_panels
-from edc.models import ConsentKind, ParticipantStatus
+from edc.extensions import PARTICIPANT_PANELS, lifecycle_choices, lifecycle_label, render_panels
+from edc.models import ConsentKind
 from edc.selectors.audit_trail import participant_audit_trail
 from edc.selectors.eligibility import criterion_rows
-from edc.selectors.participants import get_participant_for, participant_list
+from edc.selectors.participants import SORTS, get_participant_for, get_participant_with_lifecycle, participant_list
 from edc.views.access_log import READERS
 
 PAGE_SIZE = 50
+# Links made before the lifecycle status (home page, bookmarks) name the screening statuses.
+LEGACY_STATUS = {"screening": "in_screening", "screen_failed": "screen_failure"}
 
 
 @allow(roles.SITE_STAFF)
 def participants(request):
+    choices = lifecycle_choices()
     status = request.GET.get("status", "")
-    if status not in ParticipantStatus.values:
-        status = ""
+    if status not in dict(choices):
+        status = LEGACY_STATUS.get(status, "")
+    sort = request.GET.get("sort", "")
+    if sort not in SORTS:
+        sort = ""
     search = request.GET.get("q", "").strip()[:40]
-    page = Paginator(participant_list(request.user, status=status, search=search), PAGE_SIZE)
+    page = Paginator(participant_list(request.user, status=status, search=search, sort=sort),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    for p in page:
+        p.lifecycle_label = lifecycle_label(p.lifecycle)
     return render(request, "edc/participant_list.html", {
-        "page": page.get_page(request.GET.get("page")), "status": status, "q": search,
-        "statuses": ParticipantStatus.choices,
+        "page": page, "status": status, "q": search, "sort": sort, "statuses": choices,
+        "query": urlencode({k: v for k, v in (("status", status), ("q", search), ("sort", sort)) if v}),
+        "filters": urlencode({k: v for k, v in (("status", status), ("q", search)) if v}),
     })
 
 
 @allow(roles.SITE_STAFF)
 def participant_detail(request, pk):
-    participant = get_participant_for(request.user, pk)
+    participant = get_participant_with_lifecycle(request.user, pk)
+    participant.lifecycle_label = lifecycle_label(participant.lifecycle)
     consents = {c.kind: c for c in participant.consents.select_related("obtained_by")}
     eligibility = getattr(participant, "eligibility", None)
     can_enter = has_any_role(request.user, roles.INVESTIGATORS)

@@ -43,6 +43,14 @@ def _participant_and_infusion(request, pk, infusion):
 @require_http_methods(["GET", "POST"])
 def prepare(request, pk, infusion):
     p = _participant_and_infusion(request, pk, infusion)
+    bag = p.bags.filter(infusion=infusion).select_related("prepared_by", "checked_by").first()
+    if bag is not None:  # prepared already: the page shows the record (a second bag is refused by the service)
+        if request.method == "POST":
+            messages.error(request, _("This bag is already prepared; nothing was changed."))
+        return render(request, "randomization/prepare.html", {
+            "p": p, "bag": bag, "infusion": INFUSIONS[infusion], "infusion_code": infusion,
+            "arm": p.randomization.row.get_arm_display(), "blind_code": p.randomization.blind_code,
+            "expires_at": bag.prepared_at + SHELF_LIFE})
     form = BagForm(request.POST or None, site=p.site, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

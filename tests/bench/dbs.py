@@ -88,8 +88,9 @@ class Server:
         env = dict(os.environ, DATABASE_URL=url_for(self.base_url, name))
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+        beyond = ["--beyond-design"] if participants > 96 else []  # 10,000: a load test past the 4 x 24 design
         out = subprocess.run([*manage, "synthesize_trial", "--participants", str(participants), "--seed", str(seed),
-                              "--pending", str(pending)], cwd=ROOT, env=env, check=True, capture_output=True,
+                              "--pending", str(pending), *beyond], cwd=ROOT, env=env, check=True, capture_output=True,
                              text=True).stdout
         seconds = float(re.search(r"Done in ([0-9.]+) s", out).group(1))
         rows = int(re.search(r"rows in all\s+([0-9,]+)", out).group(1).replace(",", ""))

@@ -1,6 +1,7 @@
-"""Engineer A's helpers for the eCRF tests: participants (today or a year ago), visits, valid form
-values, and saving through the real service (crf.services.entry.save_crf)."""
-from datetime import date, timedelta
+"""Helpers for the eCRF tests: participants randomized today, a year ago or on a given day, visits,
+valid form values, and saving through the real service (crf.services.entry.save_crf): `save` for a
+visit's form, `save_form` for any form (logs too)."""
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import time_machine
@@ -9,7 +10,12 @@ from django.utils import timezone
 from crf import registry
 from crf.models import Visit
 from crf.services.entry import save_crf
+from edc.clinical.dates import add_months
 from tests import factories
+
+SHANGHAI = factories.SHANGHAI
+TODAY = timezone.localdate(timezone=SHANGHAI)
+MONTH0 = add_months(TODAY, -13)  # months 0-12 lie in the past
 
 YEAR_AGO = timezone.now() - timedelta(days=400)  # month 0 ~13 months ago: months 0-12 are past
 
@@ -71,3 +77,43 @@ def lab_values(v: Visit, **overrides) -> dict:
 def form_data(values: dict) -> dict:
     """Model values as POST data (None -> empty)."""
     return {k: ("" if value is None else str(value)) for k, value in values.items()}
+
+
+def randomized_on(site, user, month0: date = MONTH0, **screen_overrides):
+    """A participant randomized on `month0` (screened 3 days before); the strata and an allocation
+    list are made the first time."""
+    from randomization.models import AllocationList
+
+    if not AllocationList.objects.filter(active=True).exists():
+        factories.strata_and_list()
+    with time_machine.travel(datetime.combine(month0, time(9), tzinfo=SHANGHAI), tick=False):
+        return factories.randomized_participant(site, user, **screen_overrides)
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    """An aware site-time datetime."""
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI)
+
+
+def save_form(key: str, user, *, participant=None, visit: Visit | None = None, instance=None,
+              acknowledge: bool = False, change_reason: str = "", **values):
+    """Save form `key` (a visit's form or a log row) through crf.services.entry.save_crf; returns
+    (instance, warnings). `change_reason` is the reason for change (a form may have a field called
+    `reason`)."""
+    crf_type = registry.get(key)
+    if instance is None:
+        p = visit.participant if visit else participant
+        instance = crf_type.model(participant=p, **({"visit": visit} if visit else {}))
+    for name, value in values.items():
+        setattr(instance, name, value)
+    warnings = save_crf(crf_type, instance, visit=visit, user=user, reason=change_reason,
+                        acknowledge=acknowledge)
+    return instance, warnings
+
+
+def log_url(p, key: str, row=None) -> str:
+    return f"/participants/{p.pk}/log/{key}/" + (f"{row.pk}/" if row else "")
+
+
+def visit_url(v: Visit, key: str) -> str:
+    return f"/visits/{v.pk}/crf/{key}/"

@@ -11,7 +11,7 @@ from crf.models import Biospecimen
 from crf.services.entry import SoftWarnings
 from edc.clinical.dates import add_months
 from tests import factories
-from tests.crf.helpers_b import MONTH0, at, history_count, randomized_on, save, visit, visit_url
+from tests.crf.helpers import MONTH0, at, history_count, randomized_on, save_form, visit, visit_url
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def specimen(p, user, code="m0", **values):
                   frozen_at=at(MONTH0, 10, 45), storage_temp_c=Decimal("-80"), freezer="F-03", box="B-12",
                   position="A1-A6")
     fields.update(values)
-    return save("biospecimen", user, visit=visit(p, code), **fields)
+    return save_form("biospecimen", user, visit=visit(p, code), **fields)
 
 
 def test_a_complete_collection_saves_without_warnings(p, clinician):
@@ -94,7 +94,7 @@ def test_the_limits_themselves_do_not_warn(p, clinician):
 def test_an_edit_needs_a_reason(p, clinician):
     row, _ = specimen(p, clinician)
     with pytest.raises(ValidationError) as raised:
-        save("biospecimen", clinician, visit=visit(p, "m0"), instance=row, box="B-13")
+        save_form("biospecimen", clinician, visit=visit(p, "m0"), instance=row, box="B-13")
     assert "reason_for_change" in raised.value.message_dict
     row.refresh_from_db()
     assert row.box == "B-12" and history_count(Biospecimen) == 1

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from crf.models import ConcomitantMedication, ProtocolDeviation
 from crf.models.conmeds import PROHIBITED_CATEGORIES
 from crf.services.entry import SoftWarnings
-from tests.crf.helpers_b import MONTH0, TODAY, history_count, log_url, randomized_on, save
+from tests.crf.helpers import MONTH0, TODAY, history_count, log_url, randomized_on, save_form
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def conmed(p, user, category="mycophenolate", **values):
     fields = dict(drug_name="Mycophenolate mofetil", category=category, dose_text="500 mg twice daily",
                   start_date=MONTH0 + timedelta(days=40), stop_date=None, indication="Lupus nephritis")
     fields.update(values)
-    return save("conmeds", user, participant=p, **fields)
+    return save_form("conmeds", user, participant=p, **fields)
 
 
 def test_the_prohibited_categories_are_every_conventional_and_targeted_therapy():
@@ -89,7 +89,7 @@ def test_stop_on_the_start_day_is_allowed(p, clinician):
 def test_an_edit_needs_a_reason(p, clinician):
     row, _ = conmed(p, clinician, category="antihypertensive", drug_name="Losartan")
     with pytest.raises(ValidationError) as raised:
-        save("conmeds", clinician, instance=row, dose_text="100 mg daily")
+        save_form("conmeds", clinician, instance=row, dose_text="100 mg daily")
     assert "reason_for_change" in raised.value.message_dict
     row.refresh_from_db()
     assert row.dose_text == "500 mg twice daily" and history_count(ConcomitantMedication) == 1

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from crf import registry
 from crf.models import Death, Visit
 from crf.services.visits import record_visit_date
-from tests.crf.helpers_b import TODAY, history_count, log_url, randomized_on, save, visit
+from tests.crf.helpers import TODAY, history_count, log_url, randomized_on, save_form, visit
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def died(p, user, day=None, **values):
     fields = dict(date=day or visit(p, "m4").target_date, cause="Septic shock", autopsy=False,
                   relatedness="Unlikely: pneumonia 5 months after the last infusion")
     fields.update(values)
-    return save("death", user, participant=p, **fields)
+    return save_form("death", user, participant=p, **fields)
 
 
 def not_applicable(p) -> list[str]:
@@ -71,12 +71,12 @@ def test_a_visit_after_the_date_of_death_is_refused(p, clinician):
 
 
 def test_the_earlier_of_discontinuation_and_death_ends_follow_up(p, clinician):
-    save("discontinuation", clinician, participant=p, date=visit(p, "m7").target_date, reason="pregnancy")
+    save_form("discontinuation", clinician, participant=p, date=visit(p, "m7").target_date, reason="pregnancy")
     assert not_applicable(p)[0] == "m8"
     died(p, clinician, day=visit(p, "m9").target_date)  # later: changes nothing
     assert not_applicable(p)[0] == "m8"
     death = Death.objects.get()
-    save("death", clinician, instance=death, date=visit(p, "m4").target_date, change_reason="Date corrected")
+    save_form("death", clinician, instance=death, date=visit(p, "m4").target_date, change_reason="Date corrected")
     assert not_applicable(p)[0] == "m5"
     assert Visit.history.filter(participant=p, code="m5", history_change_reason="Died").exists()
 
@@ -84,7 +84,7 @@ def test_the_earlier_of_discontinuation_and_death_ends_follow_up(p, clinician):
 def test_an_edit_needs_a_reason(p, clinician):
     row, _ = died(p, clinician)
     with pytest.raises(ValidationError) as raised:
-        save("death", clinician, instance=row, autopsy=True)
+        save_form("death", clinician, instance=row, autopsy=True)
     assert "reason_for_change" in raised.value.message_dict
     row.refresh_from_db()
     assert row.autopsy is False and history_count(Death) == 1

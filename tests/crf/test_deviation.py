@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from crf import registry
 from crf.models import ProtocolDeviation
 from crf.services.entry import SoftWarnings
-from tests.crf.helpers_b import MONTH0, TODAY, history_count, log_url, randomized_on, save
+from tests.crf.helpers import MONTH0, TODAY, history_count, log_url, randomized_on, save_form
 
 pytestmark = pytest.mark.django_db
 DAY = MONTH0 + timedelta(days=20)
@@ -24,7 +24,7 @@ def deviation(p, user, **values):
     fields = dict(date=DAY, severity="minor", category="visit_window",
                   description="Month-1 visit 10 days late", corrective_action="Reminder calls")
     fields.update(values)
-    return save("deviation", user, participant=p, **fields)
+    return save_form("deviation", user, participant=p, **fields)
 
 
 def test_a_deviation_is_saved_with_its_explanation(p, clinician):
@@ -51,7 +51,7 @@ def test_impossible_values_are_refused(p, clinician, values, field):
 
 def test_another_participants_medication_cannot_be_linked(p, site, clinician):
     other = randomized_on(site, clinician)
-    med, _ = save("conmeds", clinician, participant=other, drug_name="Rituximab", category="rituximab",
+    med, _ = save_form("conmeds", clinician, participant=other, drug_name="Rituximab", category="rituximab",
                   start_date=DAY, indication="LN", acknowledge=True)
     with pytest.raises(ValidationError) as raised:
         deviation(p, clinician, conmed=med, category="prohibited_medication", severity="major")
@@ -73,11 +73,11 @@ def test_a_minor_deviation_of_a_usually_major_category_warns(p, clinician, categ
 def test_an_edit_needs_a_reason(p, clinician):
     row, _ = deviation(p, clinician)
     with pytest.raises(ValidationError) as raised:
-        save("deviation", clinician, instance=row, severity="major")
+        save_form("deviation", clinician, instance=row, severity="major")
     assert "reason_for_change" in raised.value.message_dict
     row.refresh_from_db()
     assert row.severity == "minor" and history_count(ProtocolDeviation) == 1
-    save("deviation", clinician, instance=row, severity="major", change_reason="Reclassified by the PI")
+    save_form("deviation", clinician, instance=row, severity="major", change_reason="Reclassified by the PI")
     assert ProtocolDeviation.objects.get().severity == "major" and history_count(ProtocolDeviation) == 2
 
 

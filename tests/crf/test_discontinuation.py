@@ -13,7 +13,7 @@ from crf.services.discontinuation import apply_discontinuation
 from crf.services.entry import SoftWarnings, save_crf
 from crf.services.visits import record_visit_date
 from tests import factories
-from tests.crf.helpers_b import MONTH0, TODAY, history_count, log_url, randomized_on, save, visit
+from tests.crf.helpers import MONTH0, TODAY, history_count, log_url, randomized_on, save_form, visit
 
 pytestmark = pytest.mark.django_db
 LATER = ["m6", "m7", "m8", "m9", "m10", "m11", "m12", "m24", "m36", "m48", "m60"]
@@ -37,7 +37,7 @@ def discontinue(p, user, **values):
     fields.update(values)
     if "date" not in fields:
         fields["date"] = day_in_m4(p)
-    return save("discontinuation", user, participant=p, **fields)
+    return save_form("discontinuation", user, participant=p, **fields)
 
 
 def not_applicable(p) -> list[str]:
@@ -57,13 +57,13 @@ def test_later_visits_become_not_applicable_with_the_reason_in_the_audit_trail(p
 def test_no_form_can_be_entered_at_a_not_applicable_visit(p, clinician):
     discontinue(p, clinician)
     with pytest.raises(ValidationError, match="not applicable"):
-        save("pregnancy", clinician, visit=visit(p, "m6"), result="negative", test_date=TODAY)
+        save_form("pregnancy", clinician, visit=visit(p, "m6"), result="negative", test_date=TODAY)
 
 
 def test_a_corrected_later_date_restores_the_visits_it_no_longer_covers(p, clinician):
     row, _ = discontinue(p, clinician)
     new_day = visit(p, "m7").target_date + timedelta(days=20)
-    save("discontinuation", clinician, instance=row, date=new_day, change_reason="Wrong month typed")
+    save_form("discontinuation", clinician, instance=row, date=new_day, change_reason="Wrong month typed")
     expected = [v.code for v in p.visits.order_by("month") if v.window_start > new_day and not v.visit_date]
     assert not_applicable(p) == expected and "m7" not in expected and "m8" in expected
     assert Visit.history.filter(participant=p, history_change_reason="End of follow-up date corrected",

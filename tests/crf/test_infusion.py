@@ -99,9 +99,12 @@ def test_the_infusion_must_last_more_than_30_minutes(p, clinician, minutes, ok):
         refused(p, clinician, "ended_at", "must last more than 30 minutes (protocol 2.5)",
                 ended_at=start + timedelta(minutes=minutes))
         return
-    obj, _ = h.save("infusion", h.visit(p, "m0"), clinician,
-                    **values(p, ended_at=start + timedelta(minutes=minutes)))
-    assert obj.pk
+    obj, warnings = h.save("infusion", h.visit(p, "m0"), clinician,
+                           **values(p, ended_at=start + timedelta(minutes=minutes)))
+    stored = InfusionAdministration.objects.get(visit=h.visit(p, "m0"))
+    assert (stored.pk, stored.ended_at - stored.started_at, warnings) == (obj.pk, timedelta(minutes=31), [])
+    assert stored.history.count() == 1
+    assert "Duration 31 minutes (must be more than 30)" in explain(stored)[2]
 
 
 @pytest.mark.parametrize("delta", [timedelta(0), timedelta(minutes=-5)])

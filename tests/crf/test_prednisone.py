@@ -11,7 +11,7 @@ from crf.models import PrednisoneDose
 from crf.prednisone_doses import dose_on, in_force_at_month6
 from crf.services.entry import SoftWarnings
 from edc.clinical.dates import add_months
-from tests.crf.helpers_b import MONTH0, TODAY, history_count, log_url, randomized_on, save, visit
+from tests.crf.helpers import MONTH0, TODAY, history_count, log_url, randomized_on, save_form, visit
 
 pytestmark = pytest.mark.django_db
 M6 = add_months(MONTH0, 6)
@@ -30,7 +30,7 @@ def past(site, clinician):
 
 
 def dose(p, user, start, mg, weight="62.5", **kw):
-    return save("prednisone", user, participant=p, start_date=start, dose_mg_day=Decimal(mg),
+    return save_form("prednisone", user, participant=p, start_date=start, dose_mg_day=Decimal(mg),
                 weight_kg=Decimal(weight) if weight else None, **kw)
 
 
@@ -48,7 +48,7 @@ def test_typed_weight_is_used_without_vital_signs(p, clinician):
 def test_weight_comes_from_the_latest_vital_signs_on_or_before_the_start(p, clinician):
     pytest.importorskip("crf.models.vitals")
     for code, day, kg in (("m0", RECENT0, "58.0"), ("m1", add_months(RECENT0, 1), "64.0")):
-        save("vitals", clinician, visit=visit(p, code), acknowledge=True, measured_on=day, systolic_bp=120,
+        save_form("vitals", clinician, visit=visit(p, code), acknowledge=True, measured_on=day, systolic_bp=120,
              diastolic_bp=80, heart_rate=72, temperature_c=Decimal("36.6"), weight_kg=Decimal(kg))
     # 60 mg/day is within 1.0 mg/kg for the typed 70 kg but not for the 58 kg measured at month 0.
     with pytest.raises(SoftWarnings) as raised:
@@ -143,11 +143,11 @@ def test_an_edit_needs_a_reason(p, clinician):
     row, _ = dose(p, clinician, RECENT0, "60")
     row.dose_mg_day = Decimal("55")
     with pytest.raises(ValidationError) as raised:
-        save("prednisone", clinician, instance=row)
+        save_form("prednisone", clinician, instance=row)
     assert "reason_for_change" in raised.value.message_dict
     row.refresh_from_db()
     assert row.dose_mg_day == Decimal("60") and history_count(PrednisoneDose) == 1
-    save("prednisone", clinician, instance=row, dose_mg_day=Decimal("55"), change_reason="Transcription error")
+    save_form("prednisone", clinician, instance=row, dose_mg_day=Decimal("55"), change_reason="Transcription error")
     assert PrednisoneDose.history.first().history_change_reason == "Transcription error"
 
 

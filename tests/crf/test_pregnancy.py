@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from crf import registry
 from crf.models import PregnancyTest
 from crf.services.entry import SoftWarnings
-from tests.crf.helpers_b import MONTH0, TODAY, history_count, randomized_on, save, visit, visit_url
+from tests.crf.helpers import MONTH0, TODAY, history_count, randomized_on, save_form, visit, visit_url
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def man(site, clinician):
 def test(p, user, code="m0", **values):
     fields = dict(result="negative", test_date=MONTH0, not_done_reason="")
     fields.update(values)
-    return save("pregnancy", user, visit=visit(p, code), **fields)
+    return save_form("pregnancy", user, visit=visit(p, code), **fields)
 
 
 test.__test__ = False  # a helper, not a test
@@ -85,7 +85,7 @@ def test_a_positive_test_proposes_discontinuation(woman, clinician):
 def test_an_edit_needs_a_reason(woman, clinician):
     row, _ = test(woman, clinician)
     with pytest.raises(ValidationError) as raised:
-        save("pregnancy", clinician, visit=visit(woman, "m0"), instance=row, test_date=MONTH0 - timedelta(days=1))
+        save_form("pregnancy", clinician, visit=visit(woman, "m0"), instance=row, test_date=MONTH0 - timedelta(days=1))
     assert "reason_for_change" in raised.value.message_dict
     row.refresh_from_db()
     assert row.test_date == MONTH0 and history_count(PregnancyTest) == 1

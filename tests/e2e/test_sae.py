@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from edc import roles
 from safety.models import SaeObligation
@@ -52,8 +53,7 @@ def test_an_sae_reaches_the_pi_and_its_obligations_close(page, browser, live_ser
     shot(pi_page, "07-pi-home-safety")
     pi_page.click("nav >> text=Safety")
     pi_page.wait_for_selector("#open-saes .countdown")
-    pi_page.wait_for_timeout(1200)  # the countdown script has ticked
-    assert "left" in pi_page.inner_text("#open-saes .countdown >> nth=0")
+    expect(pi_page.locator("#open-saes .countdown").first).to_contain_text("left")  # the script has ticked
     shot(pi_page, "08-safety-dashboard")
 
     pi_page.click(f"#open-saes >> text={p.participant_code}")

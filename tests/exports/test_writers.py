@@ -9,6 +9,7 @@ import tracemalloc
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pyreadstat
 import pytest
@@ -191,6 +192,32 @@ def test_sav_labels_are_cut_on_a_character_boundary_and_empty_datasets_work(tmp_
 
 
 # --- ODM ----------------------------------------------------------------------------------------------------------
+
+# The CDISC ODM 1.3.2 schema (ODM1-3-2.xsd with its foundation, xml.xsd and xmldsig), vendored from the
+# MIT-licensed PyPI package defineutils 0.2.1 (tests/exports/odm_schema/README.md): no download in tests.
+ODM_SCHEMA = Path(__file__).parent / "odm_schema" / "cdisc-odm-1.3.2" / "ODM1-3-2.xsd"
+
+
+@pytest.fixture(scope="module")
+def odm_schema():
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(ODM_SCHEMA))
+
+
+def test_odm_is_valid_against_the_cdisc_odm_1_3_2_schema(participants, labs, odm_schema):
+    out = io.BytesIO()
+    write_odm([participants, labs], out, study_oid="S.TRIAL", study_name="试验 & trial")
+    errors = list(odm_schema.iter_errors(out.getvalue().decode("utf-8")))
+    assert errors == [], [str(e)[:300] for e in errors[:3]]
+
+
+def test_the_schema_check_fails_on_a_broken_odm(participants, labs, odm_schema):
+    """Positive control: the validator rejects what ODM 1.3.2 forbids (an ItemData without ItemOID)."""
+    out = io.BytesIO()
+    write_odm([participants, labs], out, study_oid="S.TRIAL", study_name="trial")
+    broken = out.getvalue().decode("utf-8").replace('<ItemData ItemOID="', '<ItemData Item="', 1)
+    assert not odm_schema.is_valid(broken)
 
 def test_odm_parses_with_subjects_events_items_and_bilingual_labels(participants, labs):
     out = io.BytesIO()

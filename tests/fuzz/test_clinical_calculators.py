@@ -99,6 +99,12 @@ def test_egfr_falls_as_creatinine_rises(creatinine, age, sex):
         min(creatinine * 1.1, 30), age, sex)
 
 
+@fuzz(100)
+@given(st.floats(min_value=0.1, max_value=30), st.integers(min_value=18, max_value=99), st.sampled_from("FM"))
+def test_egfr_falls_with_age(creatinine, age, sex):
+    assert egfr.egfr_ckd_epi_2021(creatinine, age + 1, sex) < egfr.egfr_ckd_epi_2021(creatinine, age, sex)
+
+
 @fuzz(150)
 @given(any_number)
 def test_gfr_category(value):

@@ -42,10 +42,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--print-logins", action="store_true",
                             help="Only print the demo logins.")
+        parser.add_argument("--no-logins", action="store_true",
+                            help="Load without printing the logins (make run prints them last).")
 
-    def handle(self, *args, print_logins=False, **options):
+    def handle(self, *args, print_logins=False, no_logins=False, **options):
         if not print_logins:
             self.load()
+        if no_logins:
+            return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, role, *_ in USERS:
             second = "  + code (two-step sign-in)" if role in roles.TWO_FACTOR_ROLES else ""

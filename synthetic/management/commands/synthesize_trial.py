@@ -19,8 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=date.fromisoformat,
                             help="the day the data end (YYYY-MM-DD; default today at the sites)")
         parser.add_argument("--force", action="store_true", help="add to a database that has participants")
+        parser.add_argument("--beyond-design", action="store_true",
+                            help="allow more than a stratum's capacity (load tests; default: refuse)")
 
-    def handle(self, *args, participants, seed, sites, pending, today, force, **options):
+    def handle(self, *args, participants, seed, sites, pending, today, force, beyond_design=False, **options):
         if participants < 1 or pending < 0 or (sites is not None and sites < 1):
             raise CommandError("--participants and --sites must be at least 1, --pending at least 0.")
         sites = sites or default_sites(participants)
@@ -32,7 +34,7 @@ class Command(BaseCommand):
 
         try:
             summary = generate(participants=participants, seed=seed, sites=sites, force=force, pending=pending,
-                               today=today, progress=progress)
+                               today=today, progress=progress, beyond_design=beyond_design)
         except Refused as error:
             raise CommandError(str(error))
         width = max(len(label) for label in summary.counts)
