@@ -155,8 +155,10 @@ def ae_dataset() -> Dataset:
 
 
 def all_datasets(*, unblinded: bool = False) -> list[Dataset]:
+    from exports.lab_sources import lab_sources_dataset
+
     return [participant_dataset(unblinded=unblinded), response_dataset(), ae_dataset(),
-            *[crf_dataset(t) for t in registry.ordered()]]
+            *[crf_dataset(t) for t in registry.ordered()], lab_sources_dataset()]
 
 
 def _chunks(qs, size: int = 500):

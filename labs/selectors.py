@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from crf.models.labs import LabPanel
 from labs.analytes import ANALYTES
@@ -19,8 +19,7 @@ from labs.models import ImportBatch, StagedResult, Status
 def batches_for(user):
     """Batches staged by the user or against one of the user's sites, newest first."""
     site_ids = list(user.sites.values_list("pk", flat=True))
-    return (ImportBatch.objects.filter(sites__in=site_ids).distinct() | ImportBatch.objects.filter(created_by=user)
-            ).distinct().order_by("-created_at")
+    return ImportBatch.objects.filter(Q(sites__in=site_ids) | Q(created_by=user)).distinct().order_by("-created_at")
 
 
 def status_counts(batch: ImportBatch) -> dict[str, int]:
