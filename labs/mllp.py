@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import socketserver
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from labs.parsers import hl7v2
 from labs.services.staging import stage_bytes
@@ -37,6 +37,12 @@ def handle_message(text: str, *, user, sites) -> str:
 
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
+        try:
+            self._frames()
+        finally:
+            connections.close_all()  # this thread's database connection ends with the client's
+
+    def _frames(self):
         buffer = b""
         while True:
             chunk = self.request.recv(65536)

@@ -179,7 +179,7 @@ def ack(message: Message, code: str, text: str = "") -> str:
     """The ACK for a message: AA staged, AE error in the content, AR refused (python-hl7)."""
     if message.parsed is not None:
         reply = message.parsed.create_ack(code, application="EDC", facility="TRIAL")
-        out = str(reply)
+        out = str(reply).rstrip("\r")
         if text:
             out += f"|{_escape(text)[:200]}"  # MSA-3 text message
         return out
