@@ -42,7 +42,7 @@ def batches(request):
                               fmt=form.cleaned_data["format"], mapping_name=form.cleaned_data["mapping"],
                               dry_run=form.cleaned_data["dry_run"])
         if summary["status"] == "refused":
-            messages.error(request, _("The file was refused: %(e)s") % {"e": summary["error"]})
+            messages.error(request, _("The file was refused: %(e)s") % {"e": _(summary["error"])})
         elif summary["repeat_of_earlier_import"]:
             messages.info(request, _("This file was imported before (batch #%(n)s); nothing changed.")
                           % {"n": summary["batch"]})

@@ -60,31 +60,31 @@ def _flag(value: str, ref: str) -> str:
     return "H" if ref.startswith("<") and v >= float(ref[1:]) else ""
 
 
-def rows(chinese: bool) -> list[list[str]]:
+def rows(chinese: bool, people=PEOPLE, panels=PANELS) -> list[list[str]]:
     out = []
-    for person, _visit, when, report, col in PANELS:
+    for person, _visit, when, report, col in panels:
         for code, _loinc, zh, en, unit, ref, values in TESTS:
             if values[col]:
-                out.append([PEOPLE[person][0], when, code, zh if chinese else en, values[col], unit, ref,
+                out.append([people[person][0], when, code, zh if chinese else en, values[col], unit, ref,
                             _flag(values[col], ref), report, "已审核" if chinese else "final"])
     return out
 
 
-def csv_bytes(chinese: bool, encoding: str) -> bytes:
+def csv_bytes(chinese: bool, encoding: str, people=PEOPLE, panels=PANELS) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(ZH if chinese else EN)
-    writer.writerows(rows(chinese))
+    writer.writerows(rows(chinese, people, panels))
     return buffer.getvalue().encode(encoding)
 
 
-def xlsx(path: Path) -> None:
+def xlsx(path: Path, people=PEOPLE, panels=PANELS) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("检验结果")
     sheet.append(ZH)
-    for row in rows(True):
+    for row in rows(True, people, panels):
         row = list(row)
         row[1] = datetime.fromisoformat(row[1])  # Excel keeps times as dates
         sheet.append(row)
@@ -95,10 +95,10 @@ def hl7_ts(text: str) -> str:
     return text.replace("-", "").replace(" ", "").replace(":", "")
 
 
-def hl7_messages() -> str:
+def hl7_messages(people=PEOPLE, panels=PANELS) -> str:
     messages = []
-    for n, (person, _visit, when, report, col) in enumerate(PANELS, start=1):
-        number, screening, dob, sex = PEOPLE[person]
+    for n, (person, _visit, when, report, col) in enumerate(panels, start=1):
+        number, screening, dob, sex = people[person]
         lines = [f"MSH|^~\\&|LIS|PLAGH|EDC|TRIAL|{hl7_ts(when)}30||ORU^R01|LIS{report[-8:]}{n:02d}|P|2.4|||AL|NE|CHN",
                  f"PID|1||{number}^^^PLAGH^MR~{screening}^^^TRIAL^SN||^^|{dob.replace('-', '')}|{sex}",
                  f"OBR|1|{report}|{report}|LAB^Renal and lupus panel^L|||{hl7_ts(when)}00"]
@@ -114,19 +114,19 @@ def hl7_messages() -> str:
             lines.append(f"OBX|{set_id}|{kind}|{ident}||{value}|{unit}|{ref}|{_flag(values[col], ref)}|||F")
         messages.append("\r".join(lines))
     # a corrected creatinine for the first participant's month-1 report (OBX-11 C)
-    person, _visit, when, report, _col = PANELS[1]
-    number, screening, dob, sex = PEOPLE[person]
+    person, _visit, when, report, _col = panels[1 if len(panels) > 1 else 0]
+    number, screening, dob, sex = people[person]
     messages.append("\r".join([
-        f"MSH|^~\\&|LIS|PLAGH|EDC|TRIAL|20250403143000||ORU^R01|LIS{report[-8:]}C1|P|2.4|||AL|NE|CHN",
+        f"MSH|^~\\&|LIS|PLAGH|EDC|TRIAL|{hl7_ts(when)[:8]}143000||ORU^R01|LIS{report[-8:]}C1|P|2.4|||AL|NE|CHN",
         f"PID|1||{number}^^^PLAGH^MR||^^|{dob.replace('-', '')}|{sex}",
         f"OBR|1|{report}|{report}|LAB^Renal and lupus panel^L|||{hl7_ts(when)}00",
         "OBX|1|NM|CREA^肌酐^L^14682-9^^LN||94|μmol/L|41-81|H|||C"]))
     return "\r".join(messages) + "\r"
 
 
-def fhir_bundle() -> dict:
+def fhir_bundle(people=PEOPLE, panels=PANELS) -> dict:
     entries = []
-    for i, (number, screening, dob, sex) in enumerate(PEOPLE):
+    for i, (number, screening, dob, sex) in enumerate(people):
         entries.append({"fullUrl": f"urn:uuid:00000000-0000-4000-8000-00000000000{i}", "resource": {
             "resourceType": "Patient", "id": f"p{i}",
             "identifier": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
@@ -157,13 +157,19 @@ def fhir_bundle() -> dict:
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
+def write_all(out: Path, people=PEOPLE, panels=PANELS) -> list[Path]:
+    files = [out / "lis_export_zh_gbk.csv", out / "lis_export_en_utf8_bom.csv", out / "lis_export_zh.xlsx",
+             out / "oru_r01_v24.hl7", out / "observations_r4.json"]
+    files[0].write_bytes(csv_bytes(True, "gbk", people, panels))
+    files[1].write_bytes(csv_bytes(False, "utf-8-sig", people, panels))
+    xlsx(files[2], people, panels)
+    files[3].write_bytes(hl7_messages(people, panels).encode("utf-8"))
+    files[4].write_text(json.dumps(fhir_bundle(people, panels), ensure_ascii=False, indent=1), encoding="utf-8")
+    return files
+
+
 def main() -> None:
-    (HERE / "lis_export_zh_gbk.csv").write_bytes(csv_bytes(True, "gbk"))
-    (HERE / "lis_export_en_utf8_bom.csv").write_bytes(csv_bytes(False, "utf-8-sig"))
-    xlsx(HERE / "lis_export_zh.xlsx")
-    (HERE / "oru_r01_v24.hl7").write_bytes(hl7_messages().encode("utf-8"))
-    bundle = json.dumps(fhir_bundle(), ensure_ascii=False, indent=1)
-    (HERE / "observations_r4.json").write_text(bundle, encoding="utf-8")
+    write_all(HERE)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from crf.models.labs import LabPanel
-from labs.models import ImportBatch, InterfaceToken, StagedResult
 from labs.mllp import END, START, Server
+from labs.models import ImportBatch, InterfaceToken, StagedResult
 from tests.fuzz.db import changed_tables, table_counts
 from tests.labs.helpers import EXAMPLES, data_manager, example_trial
 
