@@ -55,6 +55,7 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     **{(f"api crf_{key}", "api"): 4 for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen",
                                                  "pregnancy", "infusion", "prednisone", "conmeds", "biopsy",
                                                  "deviation", "discontinuation", "death")},
+    ("api lab_value_sources", "api"): 5,  # lab panels, then one provenance query per 500 panels (labs)
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     **{("participant_detail", role): 19 for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR,

@@ -53,6 +53,16 @@ def finished_export_run(user):
                                     file_sha256="0" * 64, file_size=22)
 
 
+def lab_batch(p) -> int:
+    """A staged lab-import batch (labs) for the batch review page."""
+    from edc import roles
+    from labs.services.staging import stage_bytes
+
+    dm = factories.make_user(roles.DATA_MANAGER, p.site)
+    data = b"patient_id,sample_collected_at,test_code,result,unit,report_id\nZY1,2025-01-01 08:00,CREA,80,umol/L,R1\n"
+    return stage_bytes(data, filename="walk.csv", user=dm, sites=[p.site])["batch"]
+
+
 def objects_for(p, clinician) -> dict:
     """URL parameters for one randomized participant: its visit, a log row, an AE/SAE, ..."""
     from tests.safety.helpers import report_sae
@@ -72,7 +82,8 @@ def objects_for(p, clinician) -> dict:
         "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
-        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes},
+        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes,
+                   "batch": {"pk": lab_batch(p)}},
     }
 
 

@@ -3,11 +3,13 @@
 records), so staging a whole trial keeps flat memory and a constant number of queries per chunk."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +23,65 @@ from labs.parsers.records import LabRecord
 from labs.services.identifiers import digest
 
 CHUNK = 2000
+COLUMNS = ("batch_id", "position", "message_id", "result_key", "participant_id", "visit_id", "field", "test_code",
+           "test_name", "reported_value", "reported_unit", "reference_range", "abnormal_flag", "result_status",
+           "collected_at", "value", "value_unit", "value_choice", "status", "explanation")
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+@dataclass
+class Row:
+    """A staged result before it is written (labs.models.StagedResult's columns): plain attributes,
+    so deciding 20,000 results builds no model instances."""
+
+    batch_id: int
+    position: int
+    message_id: str = ""
+    result_key: str = ""
+    test_code: str = ""
+    test_name: str = ""
+    reported_value: str = ""
+    reported_unit: str = ""
+    reference_range: str = ""
+    abnormal_flag: str = ""
+    result_status: str = "final"
+    collected_at: datetime | None = None
+    participant: Participant | None = None
+    visit: Visit | None = None
+    field: str = ""
+    value: Decimal | None = None
+    value_unit: str = ""
+    value_choice: str = ""
+    status: str = ""
+    explanation: str = ""
+
+    @property
+    def participant_id(self):
+        return self.participant.pk if self.participant else None
+
+    @property
+    def visit_id(self):
+        return self.visit.pk if self.visit else None
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_ESCAPE)
+
+
+def copy_rows(rows: list[Row]) -> None:
+    """Write staged rows with PostgreSQL COPY (core SQL): staged results are not clinical records
+    (docs/LAB_IMPORT.md "Performance"); what reaches a form goes through crf's audited save."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_value(getattr(row, c)) for c in COLUMNS))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {StagedResult._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN", buffer)
 
 
 @dataclass
@@ -97,7 +158,7 @@ def _visit_for(visits: list[Visit], day) -> Visit | None:
     return min(inside, key=lambda v: abs((v.target_date - day).days), default=None)
 
 
-def decide(record: LabRecord, row: StagedResult, look: Lookup, ctx: Context) -> None:
+def decide(record: LabRecord, row: Row, look: Lookup, ctx: Context) -> None:
     """Fill `row` (status, explanation, participant, visit, value) from `record`."""
     def verdict(status, explanation=""):
         row.status, row.explanation = status, explanation[:300]
@@ -151,7 +212,7 @@ def decide(record: LabRecord, row: StagedResult, look: Lookup, ctx: Context) -> 
     _compare(record, row, look, ctx, panel)
 
 
-def _same(row: StagedResult, panel: LabPanel) -> bool | None:
+def _same(row: Row, panel: LabPanel) -> bool | None:
     """None when the form holds nothing for the field, else whether it holds this value."""
     current = getattr(panel, row.field) if panel else None
     if current in (None, ""):
@@ -163,7 +224,7 @@ def _same(row: StagedResult, panel: LabPanel) -> bool | None:
     return same_unit and Decimal(current) == row.value
 
 
-def _compare(record: LabRecord, row: StagedResult, look: Lookup, ctx: Context, panel) -> None:
+def _compare(record: LabRecord, row: Row, look: Lookup, ctx: Context, panel) -> None:
     key, shown = record.result_key, (row.value_choice or row.value)
     earlier = look.earlier.get(key)
     in_batch = ctx.seen_keys.get(key)

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from crf.models import Lock, Scope
-from labs.models import ColumnMapping, ImportBatch, StagedResult
+from labs.models import ColumnMapping, ImportBatch
 from labs.parsers import fhir, hl7v2, tabular
 from labs.parsers.records import LabRecord, SourceRefused
 from labs.services.mapping import code_table
-from labs.services.matching import CHUNK, Context, Lookup, decide
+from labs.services.matching import CHUNK, Context, Lookup, Row, copy_rows, decide
 
 FORMATS = ("csv", "xlsx", "hl7", "fhir")
 
@@ -149,17 +149,16 @@ def _stage(batch: ImportBatch, first: list, rest: Iterator, site_ids: set) -> di
         look = Lookup(chunk, ctx)
         rows = []
         for record in chunk:
-            row = StagedResult(batch=batch, position=record.position, message_id=record.message_id[:120],
-                               result_key=record.result_key,
-                               test_code=(record.codes[0][1] if record.codes else "")[:60],
-                               test_name=record.test_name[:120], reported_value=record.value_text[:60],
-                               reported_unit=record.unit[:30], reference_range=record.reference_range[:60],
-                               abnormal_flag=record.abnormal_flag[:20], result_status=record.result_status,
-                               collected_at=_aware(record.collected_at))
+            row = Row(batch_id=batch.pk, position=record.position, message_id=record.message_id[:120],
+                      result_key=record.result_key, test_code=(record.codes[0][1] if record.codes else "")[:60],
+                      test_name=record.test_name[:120], reported_value=record.value_text[:60],
+                      reported_unit=record.unit[:30], reference_range=record.reference_range[:60],
+                      abnormal_flag=record.abnormal_flag[:20], result_status=record.result_status,
+                      collected_at=_aware(record.collected_at))
             decide(record, row, look, ctx)
             counts[row.status] += 1
             rows.append(row)
-        StagedResult.objects.bulk_create(rows, batch_size=1000)
+        copy_rows(rows)
     counts["total"] = sum(counts.values())
     return dict(counts)
 
