@@ -165,7 +165,9 @@ def _stage(batch: ImportBatch, first: list, rest: Iterator, site_ids: set) -> di
 
 def _aware(when):
     """Until the participant is known, a time without offset is read in the trial's zone."""
-    return timezone.make_aware(when) if when is not None and timezone.is_naive(when) else when
+    if when is not None and when.tzinfo is None:
+        return when.replace(tzinfo=timezone.get_default_timezone())
+    return when
 
 
 def message_outcome(info: dict, batch_id: int | None) -> list[tuple]:

@@ -2,8 +2,11 @@
 staged as one batch — every result decided (participant by hospital record number, mapping, unit,
 visit window, duplicates and conflicts with the forms) and bulk-inserted.
 
-    python -m tests.bench.jobs.labs trial   # every done visit's panel of every participant (whole trial)
-    python -m tests.bench.jobs.labs one     # one panel per participant (at 10,000: 10,000 panels)
+    python -m tests.bench.jobs.labs trial   # a panel at every scheduled visit of every participant: the
+                                            # whole trial's labs (96 x 17 = 1,632 panels, 24,480 results),
+                                            # staged as if on the day after the last visit (time_machine)
+    python -m tests.bench.jobs.labs one     # one panel per participant, its latest done visit (at 10,000:
+                                            # 10,000 panels)
 
 Setup (not timed): hospital record numbers for every randomized participant. The synthetic trial
 already holds typed lab panels, so most results are staged as duplicates or conflicts: the same
@@ -49,7 +52,11 @@ def export_file(mode: str, hospital: dict) -> tuple[bytes, int]:
     from crf.models import Visit
 
     done = Visit.objects.filter(visit_date__isnull=False, participant_id__in=hospital)
-    if mode == "one":
+    if mode == "trial":
+        visits = list(Visit.objects.filter(participant_id__in=hospital).only("participant_id", "month", "target_date"))
+        for v in visits:
+            v.visit_date = v.target_date
+    elif mode == "one":
         latest = done.values("participant_id").annotate(m=Max("month"))
         wanted = {(r["participant_id"], r["m"]) for r in latest}
         visits = [v for v in done.only("participant_id", "month", "visit_date")
@@ -65,6 +72,23 @@ def export_file(mode: str, hospital: dict) -> tuple[bytes, int]:
         for code, unit, value in TESTS:
             writer.writerow([hospital[v.participant_id], when, code, code, value, unit, "", "", f"R{n:07d}", "final"])
     return buffer.getvalue().encode("utf-8"), len(visits)
+
+
+def _after_last_visit(mode: str):
+    """The whole trial's labs are all in the past only after the last visit: stage on that day."""
+    import contextlib
+    from datetime import datetime, timedelta
+    from datetime import time as day_time
+
+    import time_machine
+    from django.db.models import Max
+
+    from crf.models import Visit
+
+    if mode != "trial":
+        return contextlib.nullcontext()
+    last = Visit.objects.aggregate(m=Max("window_end"))["m"]
+    return time_machine.travel(datetime.combine(last + timedelta(days=1), day_time(12)), tick=True)
 
 
 def main() -> None:
@@ -86,7 +110,9 @@ def main() -> None:
     started = time.perf_counter()
     from django.conf import settings
     settings.LAB_IMPORT_MAX_BYTES = max(settings.LAB_IMPORT_MAX_BYTES, len(data) + 1)  # the one-file figure
-    summary = stage_bytes(data, filename=f"bench-{mode}.csv", user=user, sites=list(Site.objects.all()), fmt="csv")
+    with _after_last_visit(mode):
+        summary = stage_bytes(data, filename=f"bench-{mode}.csv", user=user, sites=list(Site.objects.all()),
+                              fmt="csv")
     seconds = time.perf_counter() - started
     assert summary["status"] == "staged", summary
     emit({"mode": mode, "panels": panels, "results": summary["counts"]["total"], "bytes": len(data),
