@@ -28,6 +28,10 @@ class HospitalRecordNumber(ClinicalModel):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     ciphertext = models.TextField(editable=False)
 
+    # Withheld, like the arm, wherever fields are listed for people (audit trail, casebook PDF): the
+    # trail shows who recorded or changed the number and why, never a value derived from it.
+    blinded_fields = ("digest", "ciphertext")
+
     class Meta:
         verbose_name = _("hospital record number")
         verbose_name_plural = _("hospital record numbers")

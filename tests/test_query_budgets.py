@@ -58,14 +58,16 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     ("api lab_value_sources", "api"): 5,  # lab panels, then one provenance query per 500 panels (labs)
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
-    **{("participant_detail", role): 19 for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR,
+    # +1: the hospital record number panel (labs)
+    **{("participant_detail", role): 20 for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR,
                                                       roles.DATA_MANAGER)},
     ("schedule_grid", roles.COORDINATOR): 17,
     ("visit_detail m0", roles.CLINICIAN): 16,
-    ("participant_audit", roles.MONITOR): 33,  # one query per audited history table (+ users)
-    ("participant_audit_csv", roles.MONITOR): 32,
-    ("crf_audit labs", roles.MONITOR): 35,
-    ("visit_crf labs", roles.MONITOR): 18,  # the form with its review panel: signatures, queries, messages
+    ("participant_audit", roles.MONITOR): 34,  # one query per audited history table (+ users)
+    ("participant_audit_csv", roles.MONITOR): 33,
+    ("crf_audit labs", roles.MONITOR): 36,
+    # the form with its review panel: signatures, queries, messages; and where its values came from (labs)
+    ("visit_crf labs", roles.MONITOR): 19,
     ("log_crf prednisone", roles.CLINICIAN): 8,
     ("log_crf conmeds", roles.CLINICIAN): 8,
     ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 9,
