@@ -14,6 +14,6 @@ class LabsConfig(AppConfig):
         from edc import extensions, roles
 
         from . import panels
-        extensions.add_nav_link("labs:batches", _("Lab import"), {roles.DATA_MANAGER}, order=65)
+        extensions.add_nav_link("lab_batches", _("Lab import"), {roles.DATA_MANAGER}, order=65)
         extensions.add_participant_panel("labs/_participant_panel.html", panels.participant_panel, order=35)
         extensions.add_crf_form_panel("labs/_crf_sources.html", panels.crf_sources, order=10)

@@ -48,10 +48,10 @@ def batches(request):
                           % {"n": summary["batch"]})
         elif summary["dry_run"]:
             messages.info(request, _("Dry run: %(c)s") % {"c": json.dumps(summary["counts"])})
-            return redirect("labs:batches")
+            return redirect("lab_batches")
         if summary["batch"]:
-            return redirect("labs:batch", pk=summary["batch"])
-        return redirect("labs:batches")
+            return redirect("lab_batch", pk=summary["batch"])
+        return redirect("lab_batches")
     return render(request, "labs/batches.html", {"form": form, "batches": batches_for(request.user)[:50]})
 
 
@@ -121,7 +121,7 @@ def mappings(request):
         try:
             save_mapping(user=request.user, **form.cleaned_data)
             messages.success(request, _("Mapping saved."))
-            return redirect("labs:mappings")
+            return redirect("lab_mappings")
         except ValidationError as e:
             attach_errors(form, e)
     return render(request, "labs/mappings.html", {"form": form, "rows": TestMapping.objects.all()})

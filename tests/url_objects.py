@@ -83,7 +83,7 @@ def objects_for(p, clinician) -> dict:
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
         "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes,
-                   "batch": {"pk": lab_batch(p)}},
+                   "lab_batch": {"pk": lab_batch(p)}},
     }
 
 
