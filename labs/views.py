@@ -128,9 +128,11 @@ def mappings(request):
 
 
 @allow(roles.DATA_ENTRY | DM)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def hospital_number(request, pk):
-    participant = get_participant_for(request.user, pk)
+    participant = get_participant_for(request.user, pk)  # another site's participant: 404
+    if request.method != "POST":
+        return redirect("participant_detail", pk=participant.pk)  # the form lives on the participant page
     form = HospitalNumberForm(request.POST)
     if form.is_valid():
         try:
