@@ -28,6 +28,8 @@ class Panel:
 NAV_LINKS: list[NavLink] = []
 PARTICIPANT_PANELS: list[Panel] = []
 HOME_CARDS: list[Panel] = []
+# Sections under an eCRF page's computed values, `context(request, instance)` (labs: where each value came from)
+CRF_FORM_PANELS: list[Panel] = []
 
 
 def add_nav_link(url_name: str, label, roles, order: int = 50) -> None:
@@ -48,6 +50,10 @@ def add_participant_panel(template: str, context: Callable, order: int = 50) -> 
 
 def add_home_card(template: str, context: Callable, order: int = 50) -> None:
     _add(HOME_CARDS, template, context, order)
+
+
+def add_crf_form_panel(template: str, context: Callable, order: int = 50) -> None:
+    _add(CRF_FORM_PANELS, template, context, order)
 
 
 def render_panels(registry: list[Panel], request, obj=None) -> list[tuple[str, dict]]:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "randomization",
     "crf",
     "safety",
+    "labs",  # lab results from the hospital laboratory system (docs/LAB_IMPORT.md)
     "exports",
     "monitoring",  # central monitoring: key risk indicators and the SDV plan
     "synthetic",  # issue 8: synthetic trial data (a command only, no models)
@@ -254,3 +255,12 @@ MONITORING_THRESHOLDS = {
     "infusion_dose": (1, 5), "infusion_shelf_life": (1, 5), "consent_version": (1, 5),
     "biospecimen_consent": (1, 5),
 }
+
+# Lab import (docs/LAB_IMPORT.md). The hospital record number is stored as an HMAC-SHA256 digest
+# (to find) and Fernet ciphertext (to show): two independent keys, never the SECRET_KEY in
+# production (edc/settings_production.py requires both). Development derives them from SECRET_KEY.
+LAB_IDENTIFIER_HMAC_KEY = os.environ.get("LAB_IDENTIFIER_HMAC_KEY", "dev-hmac:" + SECRET_KEY)
+LAB_IDENTIFIER_FERNET_KEY = os.environ.get("LAB_IDENTIFIER_FERNET_KEY", "")  # urlsafe base64, 32 bytes
+LAB_IMPORT_MAX_BYTES = envint("LAB_IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
+LAB_MLLP_HOST = os.environ.get("LAB_MLLP_HOST", "127.0.0.1")
+LAB_MLLP_PORT = envint("LAB_MLLP_PORT", "2575")

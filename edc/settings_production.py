@@ -26,3 +26,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Lab import: the hospital record number's keys must be set explicitly (labs.services.identifiers
+# refuses to hash or encrypt without them); never derived from SECRET_KEY in production.
+LAB_IDENTIFIER_HMAC_KEY = os.environ.get("LAB_IDENTIFIER_HMAC_KEY", "")
+LAB_IDENTIFIER_FERNET_KEY = os.environ.get("LAB_IDENTIFIER_FERNET_KEY", "")

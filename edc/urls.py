@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("randomization.urls")),
     path("", include("crf.urls")),
     path("", include("safety.urls")),
+    path("", include("labs.urls")),
     path("", include("exports.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),

@@ -168,8 +168,10 @@ def ae_dataset(sites: list[int] | None = None) -> Dataset:
 
 def all_datasets(*, unblinded: bool = False, sites: list[int] | None = None) -> list[Dataset]:
     """Every dataset; `sites`: only those sites' participants (None: every site, a trial-wide grant)."""
+    from exports.lab_sources import lab_sources_dataset
+
     return [participant_dataset(unblinded=unblinded, sites=sites), response_dataset(sites), ae_dataset(sites),
-            *[crf_dataset(t, sites) for t in registry.ordered()]]
+            *[crf_dataset(t, sites) for t in registry.ordered()], lab_sources_dataset(sites)]
 
 
 def _chunks(qs, size: int = 500):

@@ -64,16 +64,20 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     **{(f"api crf_{key}", "api"): 4 + EXPORT_SCOPE + READ_LOG
        for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen", "pregnancy", "infusion",
                    "prednisone", "conmeds", "biopsy", "deviation", "discontinuation", "death")},
+    # lab panels, then one provenance query per 500 panels (labs)
+    ("api lab_value_sources", "api"): 5 + EXPORT_SCOPE + READ_LOG,
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
-    **{("participant_detail", role): 20 + READ_LOG  # + the data entry of each visit (one UNION ALL)
+    # + the data entry of each visit (one UNION ALL); + the hospital record number panel (labs)
+    **{("participant_detail", role): 21 + READ_LOG
        for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR, roles.DATA_MANAGER)},
     ("schedule_grid", roles.COORDINATOR): 17 + READ_LOG,
     ("visit_detail m0", roles.CLINICIAN): 16 + READ_LOG,
-    ("participant_audit", roles.MONITOR): 33 + READ_LOG,  # one query per audited history table (+ users)
-    ("participant_audit_csv", roles.MONITOR): 32 + READ_LOG,
-    ("crf_audit labs", roles.MONITOR): 35 + READ_LOG,
-    ("visit_crf labs", roles.MONITOR): 18 + READ_LOG,  # the form with its review panel: signatures, queries, messages
+    ("participant_audit", roles.MONITOR): 34 + READ_LOG,  # one query per audited history table (+ users)
+    ("participant_audit_csv", roles.MONITOR): 33 + READ_LOG,
+    ("crf_audit labs", roles.MONITOR): 36 + READ_LOG,
+    # the form with its review panel: signatures, queries, messages; and where its values came from (labs)
+    ("visit_crf labs", roles.MONITOR): 19 + READ_LOG,
     ("crf_print labs", roles.MONITOR): 10 + READ_LOG,
     ("log_crf prednisone", roles.CLINICIAN): 8 + READ_LOG,
     ("log_crf conmeds", roles.CLINICIAN): 8 + READ_LOG,

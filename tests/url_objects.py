@@ -57,6 +57,16 @@ def finished_export_run(user):
                                     site_ids=sorted(user.sites.values_list("pk", flat=True)))
 
 
+def lab_batch(p) -> int:
+    """A staged lab-import batch (labs) for the batch review page."""
+    from edc import roles
+    from labs.services.staging import stage_bytes
+
+    dm = factories.make_user(roles.DATA_MANAGER, p.site)
+    data = b"patient_id,sample_collected_at,test_code,result,unit,report_id\nZY1,2025-01-01 08:00,CREA,80,umol/L,R1\n"
+    return stage_bytes(data, filename="walk.csv", user=dm, sites=[p.site])["batch"]
+
+
 def objects_for(p, clinician) -> dict:
     """URL parameters for one randomized participant: its visit, a log row, an AE/SAE, ..."""
     from tests.safety.helpers import report_sae
@@ -77,7 +87,8 @@ def objects_for(p, clinician) -> dict:
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
         "user_pk": clinician.pk,
-        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes},
+        "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes,
+                   "lab_batch": {"pk": lab_batch(p)}},
     }
 
 

@@ -63,7 +63,7 @@ def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: 
     instance.soft_warnings = [w.as_dict() for w in warnings]
     with transaction.atomic():
         if instance._state.adding:
-            save_created(instance, user)
+            save_created(instance, user, reason)  # a new form's reason (e.g. lab import batch) or 'Created'
         else:
             changed = changed_fields(instance)
             review.mark_changed(instance, changed)  # issue 6: a verified value changed -> complete

@@ -15,7 +15,7 @@ from crf.selectors import get_visit_for
 from crf.services.entry import SoftWarnings, save_crf
 from crf.services.locks import active_locks_for
 from crf.views.review import review_panel
-from edc import roles
+from edc import extensions, roles
 from edc.access import allow, has_any_role
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
@@ -65,6 +65,7 @@ def _handle(request, crf_type, instance, *, visit, back, context):
     return render(request, crf_type.template, {
         **context, "form": form, "crf": crf_type, "warnings": warnings, "instance": shown,
         "review": panel, "can_edit": can_edit,
+        "form_panels": extensions.render_panels(extensions.CRF_FORM_PANELS, request, shown) if shown else [],
         "explain": crf_type.explain(shown) if (crf_type.explain and shown) else [], "back": back})
 
 

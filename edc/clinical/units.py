@@ -105,3 +105,58 @@ def upcr_to_g_g(value: float, unit: str) -> float:
 def upcr_g_g_to_mg_mmol(value_g_g: float) -> float:
     """g/g → mg/mmol, for the BILAG-2004 renal items which are defined in mg/mmol (§4)."""
     return require_finite(require_non_negative(value_g_g, "UPCR") * UPCR_MG_MMOL_PER_G_G, "UPCR (mg/mmol)")
+
+
+# --- Laboratory units from the hospital's laboratory system (docs/LAB_IMPORT.md "Units") ---
+# One home for every unit the lab import meets: spellings as the LIS writes them (Chinese LIS
+# exports, UCUM codes in FHIR, HL7 OBX-6) are folded into one canonical token, then converted by
+# an exact factor. No factor is guessed: a pair not listed here is "not convertible".
+
+class UnitNotConvertible(ValueError):
+    """The unit is unknown, or cannot be turned into the unit the form holds."""
+
+
+# spelling (lower case, spaces removed) -> canonical token
+_SPELLINGS: dict[str, str] = {
+    "umol/l": "umol/L", "µmol/l": "umol/L", "μmol/l": "umol/L", "mmol/l": "mmol/L",
+    "mg/dl": "mg/dL", "g/l": "g/L", "g/dl": "g/dL", "mg/l": "mg/L",
+    "iu/ml": "IU/mL", "[iu]/ml": "IU/mL", "u/ml": "U/mL",
+    "u/l": "U/L", "iu/l": "U/L", "[iu]/l": "U/L",
+    "10^9/l": "10*9/L", "10*9/l": "10*9/L", "×10^9/l": "10*9/L", "x10^9/l": "10*9/L", "×10⁹/l": "10*9/L",
+    "x10e9/l": "10*9/L", "10e9/l": "10*9/L", "g/l(细胞)": "10*9/L",
+    "10^3/ul": "10*3/uL", "10*3/ul": "10*3/uL", "k/ul": "10*3/uL", "/nl": "10*3/uL",
+    "/hpf": "/HPF", "/[hpf]": "/HPF", "个/hpf": "/HPF", "/ul": "/uL", "个/ul": "/uL",
+    "g/24h": "g/24h", "g/(24.h)": "g/24h", "g/d": "g/24h", "mg/24h": "mg/24h", "mg/(24.h)": "mg/24h",
+    "g/g": "g/g", "g/g{creat}": "g/g", "mg/mg": "mg/mg", "mg/mg{creat}": "mg/mg", "mg/g": "mg/g",
+    "mg/g{creat}": "mg/g", "mg/mmol": "mg/mmol", "mg/mmol{creat}": "mg/mmol",
+}
+
+# (from, to) -> exact multiplier. Same-token pairs are identity and need no entry.
+_FACTORS: dict[tuple[str, str], Decimal] = {
+    ("g/dL", "g/L"): Decimal(10), ("mg/dL", "g/L"): Decimal("0.01"), ("mg/L", "g/L"): Decimal("0.001"),
+    ("mmol/L", "umol/L"): Decimal(1000),
+    ("10*3/uL", "10*9/L"): Decimal(1),  # 10³/µL = 10⁹/L
+    ("mg/mg", "g/g"): Decimal(1), ("mg/24h", "g/24h"): Decimal("0.001"),
+}
+
+
+def canonical_unit(text: str) -> str:
+    """The canonical token for a unit as written by the laboratory ('' when none was given);
+    UnitNotConvertible when the spelling is unknown."""
+    key = (text or "").strip().replace(" ", "").lower()
+    if not key:
+        return ""
+    if key in _SPELLINGS:
+        return _SPELLINGS[key]
+    raise UnitNotConvertible(f"Unknown unit {text!r}")
+
+
+def convert_lab_value(value: Decimal, unit: str, target: str) -> Decimal:
+    """`value` in `unit` (any known spelling) expressed in `target` (a canonical token)."""
+    source = canonical_unit(unit)
+    if source == target:
+        return value
+    factor = _FACTORS.get((source, target))
+    if factor is None:
+        raise UnitNotConvertible(f"{unit!r} cannot be converted to {target}")
+    return value * factor

@@ -69,6 +69,16 @@ def rows(r: dict) -> list[tuple[str, str, str, str, str]]:
     rss = {s: g(s, "export", "rss_mb") for s in (SMALL, LARGE)}
     out.append(("export peak RSS (MB)", _f(rss[SMALL]), _f(rss[LARGE]), "< 300",
                 _ok(all(v is not None and v < 300 for v in rss.values()) if rss[LARGE] else None)))
+    for size in (SMALL, LARGE):
+        lab = g(size, "labs")
+        if lab:
+            out.append((f"lab import staging at {size}: {lab['panels']:,} panels, {lab['results']:,} results (s)",
+                        _f(lab["seconds"]) if size == SMALL else "", _f(lab["seconds"]) if size == LARGE else "",
+                        "<= 30 s for the whole trial" if size == SMALL else "",
+                        _ok(lab["seconds"] <= 30) if size == SMALL else ""))
+            out.append((f"lab import staging at {size}: memory growth (MB)",
+                        _f(lab["rss_growth_mb"]) if size == SMALL else "",
+                        _f(lab["rss_growth_mb"]) if size == LARGE else "", "flat", ""))
     http = g(LARGE, "http")
     if http:
         c, p = http["crf_save"], http["ping"]

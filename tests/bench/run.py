@@ -61,6 +61,9 @@ def main() -> int:
             say(f"{name}: the statistician API's CSV of the largest dataset against COPY of its rows")
             trial["api"] = job("export", url, "api")
             (OUT / f"export-{participants}.zip").unlink(missing_ok=True)
+            say(f"{name}: lab import staging (" + ("one panel per participant" if participants >= 10_000
+                                                   else "the whole trial's panels") + ")")
+            trial["labs"] = job("labs", url, "one" if participants >= 10_000 else "trial")
             if participants >= 10_000:
                 say(f"{name}: CRF saves vs /ping/ on gunicorn, 16 clients")
                 trial["http"] = job("http_load", url, "crf")

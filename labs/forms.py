@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from labs.analytes import ANALYTES
+from labs.models import CodeSystem, ColumnMapping, analyte_choices
+
+FORMAT_CHOICES = [("auto", _("Detect from the file")), ("csv", "CSV"), ("xlsx", "XLSX"),
+                  ("hl7", _("HL7 v2 (ORU^R01)")), ("fhir", _("FHIR R4 bundle (JSON)"))]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File from the laboratory system"))
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="auto")
+    mapping = forms.ChoiceField(label=_("Column mapping"), required=False)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file, stage nothing"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].choices = [("", _("Default headers (English or Chinese)"))] + [
+            (m.name, m.name) for m in ColumnMapping.objects.all()]
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (recorded with every value, with the batch and its hash)"),
+                             max_length=300, initial=_("Results from the hospital laboratory system"))
+    action = forms.CharField(max_length=60)  # rows | all | skip | panel:<visit uuid>
+    rows = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, row_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].choices = [(i, i) for i in row_ids]
+
+
+class MappingForm(forms.Form):
+    system = forms.ChoiceField(label=_("Code system"), choices=CodeSystem.choices)
+    code = forms.CharField(label=_("Code"), max_length=40)
+    field = forms.ChoiceField(label=_("Lab form field"), choices=())
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    reason = forms.CharField(label=_("Reason for change"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [c for c in analyte_choices() if c[0] in ANALYTES]
+
+
+class HospitalNumberForm(forms.Form):
+    number = forms.CharField(label=_("Hospital record number"), max_length=30)
+    reason = forms.CharField(label=_("Reason for change"), max_length=300, required=False)

@@ -1,0 +1,260 @@
+"""Decide, for a chunk of read records, what each would become on the lab form and why not
+(docs/LAB_IMPORT.md "Statuses"). Reads are per chunk (a handful of queries for up to CHUNK
+records), so staging a whole trial keeps flat memory and a constant number of queries per chunk."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from crf.models import Lock, Scope, Visit
+from crf.models.labs import LabPanel
+from edc.clinical.units import UnitNotConvertible, canonical_unit, convert_lab_value
+from edc.models import Participant
+from labs.analytes import ANALYTES, read_result
+from labs.models import HospitalRecordNumber, StagedResult, Status
+from labs.parsers.records import LabRecord
+from labs.services.identifiers import digest
+
+CHUNK = 2000
+COLUMNS = ("batch_id", "position", "message_id", "result_key", "participant_id", "visit_id", "field", "test_code",
+           "test_name", "reported_value", "reported_unit", "reference_range", "abnormal_flag", "result_status",
+           "collected_at", "value", "value_unit", "value_choice", "status", "explanation")
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+@dataclass
+class Row:
+    """A staged result before it is written (labs.models.StagedResult's columns): plain attributes,
+    so deciding 20,000 results builds no model instances."""
+
+    batch_id: int
+    position: int
+    message_id: str = ""
+    result_key: str = ""
+    test_code: str = ""
+    test_name: str = ""
+    reported_value: str = ""
+    reported_unit: str = ""
+    reference_range: str = ""
+    abnormal_flag: str = ""
+    result_status: str = "final"
+    collected_at: datetime | None = None
+    participant: Participant | None = None
+    visit: Visit | None = None
+    field: str = ""
+    value: Decimal | None = None
+    value_unit: str = ""
+    value_choice: str = ""
+    status: str = ""
+    explanation: str = ""
+
+    @property
+    def participant_id(self):
+        return self.participant.pk if self.participant else None
+
+    @property
+    def visit_id(self):
+        return self.visit.pk if self.visit else None
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_ESCAPE)
+
+
+def copy_rows(rows: list[Row]) -> None:
+    """Write staged rows with PostgreSQL COPY (core SQL): staged results are not clinical records
+    (docs/LAB_IMPORT.md "Performance"); what reaches a form goes through crf's audited save."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_value(getattr(row, c)) for c in COLUMNS))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {StagedResult._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN", buffer)
+
+
+@dataclass
+class Context:
+    """What stays the same for a whole batch, and what earlier chunks saw."""
+
+    site_ids: set
+    codes: dict  # (system, CODE) -> field
+    database_locked: bool
+    now: datetime
+    seen_keys: dict = field(default_factory=dict)  # result_key -> reported value in this batch
+    seen_fields: dict = field(default_factory=dict)  # (participant, visit, field) -> (value, unit, choice)
+
+
+def _field_limits(name: str) -> tuple[int, int]:
+    f = LabPanel._meta.get_field(name)
+    return f.max_digits, f.decimal_places
+
+
+def _map(record: LabRecord, codes: dict) -> str:
+    for system, code in sorted(record.codes, key=lambda c: c[0] != "loinc"):
+        if (system, code) in codes:
+            return codes[(system, code)]
+    if record.test_name and ("local", record.test_name.upper()) in codes:
+        return codes[("local", record.test_name.upper())]
+    return ""
+
+
+class Lookup:
+    """The database facts one chunk needs, read at once."""
+
+    def __init__(self, records: list[LabRecord], ctx: Context):
+        digests = {digest(i): i for r in records for i in r.hospital_ids}
+        self.by_digest = dict(HospitalRecordNumber.objects.filter(digest__in=digests)
+                              .values_list("digest", "participant_id"))
+        self.record_digests = {i: d for d, i in digests.items()}
+        screening = {(r.screening_number, r.date_of_birth) for r in records if r.screening_number and r.date_of_birth}
+        q = Q(pk__in=set(self.by_digest.values()))
+        for number, dob in screening:
+            q |= Q(screening_number=number, date_of_birth=dob, site_id__in=ctx.site_ids)
+        self.participants = {p.pk: p for p in Participant.objects.filter(q).select_related("site")}
+        self.by_screening = {(p.screening_number, p.date_of_birth): p for p in self.participants.values()
+                             if p.site_id in ctx.site_ids}
+        ids = [pk for pk, p in self.participants.items() if p.site_id in ctx.site_ids]
+        self.visits: dict = {}
+        for v in Visit.objects.filter(participant_id__in=ids):
+            self.visits.setdefault(v.participant_id, []).append(v)
+        self.panels = {p.visit_id: p for p in LabPanel.objects.filter(participant_id__in=ids)}
+        locks = Lock.objects.filter(unlocked_at__isnull=True).filter(
+            Q(scope=Scope.CASEBOOK, participant_id__in=ids)
+            | Q(scope=Scope.CRF, object_id__in=[p.pk for p in self.panels.values()]))
+        self.locked_participants = {lk.participant_id for lk in locks if lk.scope == Scope.CASEBOOK}
+        self.locked_panels = {lk.object_id for lk in locks if lk.scope == Scope.CRF}
+        keys = {r.result_key for r in records}
+        self.earlier: dict = {}
+        for row in (StagedResult.objects.filter(result_key__in=keys)
+                    .exclude(status__in=(Status.INVALID, Status.UNMAPPED, Status.UNMATCHED, Status.SKIPPED))
+                    .order_by("id").values("result_key", "reported_value", "batch_id", "status")):
+            self.earlier[row["result_key"]] = row  # the latest wins
+
+    def participant(self, record: LabRecord, ctx: Context) -> Participant | None:
+        for ident in record.hospital_ids:
+            pid = self.by_digest.get(self.record_digests.get(ident))
+            p = self.participants.get(pid)
+            if p is not None and p.site_id in ctx.site_ids:
+                return p
+        if record.screening_number and record.date_of_birth:
+            return self.by_screening.get((record.screening_number, record.date_of_birth))
+        return None
+
+
+def _visit_for(visits: list[Visit], day) -> Visit | None:
+    inside = [v for v in visits if v.window_start <= day <= v.window_end and not v.not_applicable]
+    return min(inside, key=lambda v: abs((v.target_date - day).days), default=None)
+
+
+def decide(record: LabRecord, row: Row, look: Lookup, ctx: Context) -> None:
+    """Fill `row` (status, explanation, participant, visit, value) from `record`."""
+    def verdict(status, explanation=""):
+        row.status, row.explanation = status, explanation[:300]
+
+    if record.error:
+        return verdict(Status.INVALID, record.error)
+    row.field = _map(record, ctx.codes)
+    if not row.field:
+        return verdict(Status.UNMAPPED, "no mapping for this test code; the data manager can add one")
+    analyte = ANALYTES[row.field]
+    p = look.participant(record, ctx)
+    if p is None:
+        return verdict(Status.UNMATCHED, "no participant of the importing sites has this hospital record "
+                                         "number (or screening number and date of birth)")
+    row.participant = p
+    zone = ZoneInfo(p.site.timezone)
+    when = record.collected_at
+    when = when.replace(tzinfo=zone) if timezone.is_naive(when) else when
+    row.collected_at = when
+    day = when.astimezone(zone).date()
+    if when > ctx.now:
+        return verdict(Status.INVALID, "collected in the future")
+    if day < p.screening_date:
+        return verdict(Status.INVALID, f"collected before the participant was screened ({p.screening_date})")
+    reading = read_result(analyte, record.value_text)
+    if reading.problem:
+        return verdict(Status.INVALID, f"{record.value_text!r}: {reading.problem}")
+    row.value_choice = reading.choice
+    if reading.number is not None and reading.unitless and not record.unit:
+        row.value, row.value_unit = reading.number, (analyte.unit if analyte.unit_field else "")
+    elif reading.number is not None:
+        try:
+            if analyte.units_kept and canonical_unit(record.unit) in analyte.units_kept:
+                row.value, row.value_unit = reading.number, canonical_unit(record.unit)
+            else:
+                row.value = convert_lab_value(reading.number, record.unit, analyte.unit)
+                row.value_unit = analyte.unit if analyte.unit_field else ""
+        except UnitNotConvertible as e:
+            return verdict(Status.UNIT, str(e) if record.unit else "no unit reported")
+        digits, places = _field_limits(row.field)
+        row.value = row.value.quantize(Decimal(1).scaleb(-places))
+        if len(row.value.as_tuple().digits) > digits or row.value < 0:
+            return verdict(Status.INVALID, f"{row.value} does not fit the form's field")
+    visit = _visit_for(look.visits.get(p.pk, []), day)
+    if visit is None:
+        return verdict(Status.OUTSIDE_WINDOW, f"collected on {day}, outside every visit window")
+    row.visit = visit
+    panel = look.panels.get(visit.pk)
+    if ctx.database_locked or p.pk in look.locked_participants or (panel and panel.pk in look.locked_panels):
+        return verdict(Status.INVALID, f"the lab form of {visit.code} is locked")
+    _compare(record, row, look, ctx, panel)
+
+
+def _same(row: Row, panel: LabPanel) -> bool | None:
+    """None when the form holds nothing for the field, else whether it holds this value."""
+    current = getattr(panel, row.field) if panel else None
+    if current in (None, ""):
+        return None
+    analyte = ANALYTES[row.field]
+    if analyte.category:
+        return current == row.value_choice
+    same_unit = not analyte.unit_field or getattr(panel, analyte.unit_field) == row.value_unit
+    return same_unit and Decimal(current) == row.value
+
+
+def _compare(record: LabRecord, row: Row, look: Lookup, ctx: Context, panel) -> None:
+    key, shown = record.result_key, (row.value_choice or row.value)
+    earlier = look.earlier.get(key)
+    in_batch = ctx.seen_keys.get(key)
+    slot = (row.participant.pk, row.visit.pk, row.field)
+    ctx.seen_keys[key] = record.value_text
+    if in_batch is not None and in_batch == record.value_text and record.result_status != "corrected":
+        row.status, row.explanation = Status.DUPLICATE, "repeated in this file"
+        return
+    holds = _same(row, panel)
+    if record.result_status == "corrected":
+        if earlier is None and in_batch is None:
+            row.status, row.explanation = Status.INVALID, "a correction for a result never imported"
+        elif holds is True or (earlier and earlier["reported_value"] == record.value_text and in_batch is None):
+            row.status, row.explanation = Status.DUPLICATE, "the correction is already on the form"
+        else:
+            before = in_batch if in_batch is not None else earlier["reported_value"]
+            source = earlier["batch_id"] if earlier else row.batch_id
+            row.status, row.explanation = Status.CORRECTION, f"corrects {before} (batch #{source})"
+        ctx.seen_fields[slot] = shown
+        return
+    if earlier is not None and earlier["reported_value"] == record.value_text:
+        row.status, row.explanation = Status.DUPLICATE, f"already imported in batch #{earlier['batch_id']}"
+    elif holds is True:
+        row.status, row.explanation = Status.DUPLICATE, "the form already holds this value"
+    elif holds is False:
+        row.status, row.explanation = Status.CONFLICT, f"the form holds {getattr(panel, row.field)}"
+    elif slot in ctx.seen_fields and ctx.seen_fields[slot] != shown:
+        row.status, row.explanation = Status.CONFLICT, f"another result in this batch gives {ctx.seen_fields[slot]}"
+    elif slot in ctx.seen_fields:
+        row.status, row.explanation = Status.DUPLICATE, "the same value is already in this batch"
+    else:
+        row.status, row.explanation = Status.READY, ""
+    ctx.seen_fields.setdefault(slot, shown)
