@@ -9,6 +9,8 @@ from edc.settings import *  # noqa: F403
 from edc.settings import envint
 
 DEBUG = False
+# The synthetic-data generator writes made-up participants: never installed on a production server.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "synthetic"]  # noqa: F405
 SECRET_KEY = os.environ["SECRET_KEY"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True

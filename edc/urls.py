@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from edc.access import public
-from edc.views import auth, enrolment_path, home, inbox, participants, two_factor
+from edc.views import access, auth, enrolment_path, home, inbox, participants, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("participants/<uuid:pk>/enrol/", enrolment_path.enrol, name="enrol"),
     path("participants/<uuid:pk>/screen-failure/", enrolment_path.screen_failure,
          name="screen_failure"),
+    path("access/", access.overview, name="access_overview"),
+    path("access/users/new/", access.new_account, name="access_new_account"),
+    path("access/users/<int:pk>/", access.account, name="access_account"),
     path("", include("randomization.urls")),
     path("", include("crf.urls")),
     path("", include("safety.urls")),

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ExternalContact(models.Model):
@@ -25,6 +26,9 @@ class ExternalContact(models.Model):
     receives_unblinding = models.BooleanField(_("receives emergency unblinding notices"), default=True)
     receives_sae = models.BooleanField(_("receives SAE notices"), default=True)
     active = models.BooleanField(_("active"), default=True)
+
+    # Who receives SAE and unblinding notices drives safety reporting: every change has who and why.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["organisation", "name"]

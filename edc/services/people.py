@@ -3,13 +3,19 @@ from django.contrib.auth.models import Group, Permission
 
 from edc import roles
 
-# The data manager administers people and sites in the admin; nobody edits clinical data there.
+# Accounts, roles and sites are changed only through edc.services.grants (the access-control page);
+# the admin shows them read-only (edc.admin). docs/ACCESS_CONTROL.md
 DATA_MANAGER_PERMISSIONS = [
     ("edc", "site", ("add", "change", "view")),
-    ("edc", "user", ("add", "change", "view")),
+    ("edc", "historicalsite", ("view",)),
+    ("edc", "user", ("view",)),
+    ("edc", "historicaluser", ("view",)),
+    ("edc", "accesschange", ("view",)),
     ("auth", "group", ("view",)),
     ("edc", "externalcontact", ("add", "change", "view")),
+    ("edc", "historicalexternalcontact", ("view",)),
     ("safety", "obligationpolicy", ("add", "change", "view")),
+    ("safety", "historicalobligationpolicy", ("view",)),
     ("axes", "accessattempt", ("view", "delete")),
     ("edc", "twofactorreset", ("add", "view")),  # resets a lost authenticator, with a reason
     ("otp_totp", "totpdevice", ("view",)),
@@ -23,7 +29,7 @@ def ensure_roles() -> dict[str, Group]:
         wanted += Permission.objects.filter(content_type__app_label=app_label,
                                             content_type__model=model,
                                             codename__in=[f"{a}_{model}" for a in actions])
-    groups[roles.DATA_MANAGER].permissions.add(*wanted)
+    groups[roles.DATA_MANAGER].permissions.set(wanted)  # set: a permission removed here is withdrawn
     return groups
 
 
@@ -36,4 +42,13 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
                                     is_staff=role == roles.DATA_MANAGER)
     user.groups.add(Group.objects.get(name=role))
     user.sites.add(*sites)
+    # Setup (demo loader, tests, synthetic data) is done on the server: logged like the command.
+    from edc.models import AccessChange
+    from edc.services.grants import SETUP
+
+    AccessChange.objects.bulk_create(
+        [AccessChange(user=user, kind=kind, action=AccessChange.Action.GRANT, value=value,
+                      changed_by_label=SETUP.label, reason="Account set up on the server")
+         for kind, value in [(AccessChange.Kind.ACCOUNT, username), (AccessChange.Kind.ROLE, role)]
+         + [(AccessChange.Kind.SITE, s.code) for s in sites]])
     return user
