@@ -335,10 +335,11 @@ def test_the_unblinding_result_runs_a_fixed_number_of_queries(site, clinician, c
 
     factories.strata_and_list()
     factories.external_contacts()
-    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site))
     reason = "Anaphylaxis during infusion, treating physician needs arm"
     first = factories.randomized_participant(site, clinician)
-    emergency_unblind(first, user=pi, reason=reason, password=factories.PASSWORD)  # notifies PI, sponsor, CRO
+    emergency_unblind(first, user=pi, reason=reason, password=factories.PASSWORD,
+                      code=factories.totp_code(factories.authenticator(pi)))  # notifies PI, sponsor, CRO
     for n in range(8):
         other = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
         User.objects.filter(pk=other.pk).update(email="")  # notified in the app only
@@ -346,7 +347,8 @@ def test_the_unblinding_result_runs_a_fixed_number_of_queries(site, clinician, c
                                        organisation=ExternalContact.Organisation.CRO)
     second = factories.randomized_participant(site, clinician)
     # the same PI (so the arm shows on both), and 8 more PIs (in the app only) and 8 more contacts notified
-    emergency_unblind(second, user=pi, reason=reason, password=factories.PASSWORD)
+    emergency_unblind(second, user=pi, reason=reason, password=factories.PASSWORD,
+                      code=factories.totp_code(factories.authenticator(pi)))
     c = client_for(pi)
 
     def pages(p):
