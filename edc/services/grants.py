@@ -241,12 +241,12 @@ def create_account(*, by, username: str, password: str, role: str, sites, reason
     errors = {}
     if role not in roles.ALL_ROLES:
         errors["role"] = _("Unknown role.")
-    if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = _("This user name is taken.")
     try:
         new.full_clean(exclude=["password"])
     except ValidationError as error:
         errors.update(error.message_dict)
+    if "username" not in errors and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("This user name is taken.")  # also in another letter case
     try:
         validate_password(password, new)
     except ValidationError as error:
