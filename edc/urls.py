@@ -31,7 +31,7 @@ urlpatterns = [
          name="screen_failure"),
     path("access/", access.overview, name="access_overview"),
     path("access/users/new/", access.new_account, name="access_new_account"),
-    path("access/users/<int:pk>/", access.account, name="access_account"),
+    path("access/users/<int:user_pk>/", access.account, name="access_account"),
     path("", include("randomization.urls")),
     path("", include("crf.urls")),
     path("", include("safety.urls")),

@@ -67,7 +67,7 @@ def objects_for(p, clinician) -> dict:
     return {
         "run_pk": finished_export_run(clinician).pk, "name": "participants",
         "object_pk": labs.pk, "query_pk": query.pk,
-        "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
+        "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk, "user_pk": clinician.pk,
         "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,
         "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,

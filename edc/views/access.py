@@ -47,8 +47,8 @@ def _apply(form, user, by) -> None:
 
 @allow(READERS)
 @require_http_methods(["GET", "POST"])
-def account(request, pk):
-    rows = selectors.accounts(request.user, pk=pk)
+def account(request, user_pk):
+    rows = selectors.accounts(request.user, pk=user_pk)
     if not rows:
         raise Http404
     row = rows[0]
@@ -69,7 +69,7 @@ def account(request, pk):
             attach_errors(form, error)
         else:
             messages.success(request, _("Saved in the grant log."))
-            return redirect("access_account", pk=row.user.pk)
+            return redirect("access_account", user_pk=row.user.pk)
     return render(request, "edc/access/account.html", {
         "row": row, "form": form, "changes": selectors.grant_log(request.user, user=row.user)},
         status=status)
@@ -95,5 +95,5 @@ def new_account(request):
             attach_errors(form, error)
         else:
             messages.success(request, _("Account created; the grants are in the grant log."))
-            return redirect("access_account", pk=user.pk)
+            return redirect("access_account", user_pk=user.pk)
     return render(request, "edc/form.html", {"form": form, "title": _("New account")}, status=status)
