@@ -9,6 +9,7 @@ from edc import roles
 from edc.models import AccessChange, ExternalContact, TwoFactorReset, User
 from safety.models import ObligationPolicy
 from tests import factories
+from tests.fuzz.db import NOT_DATA, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,9 @@ def dm(site):
 
 
 def state():
-    return (list(User.objects.order_by("pk").values_list(
+    """Values a grant could change, plus the row count of every table (tests/fuzz/db.py)."""
+    counts = {t: n for t, n in table_counts().items() if t not in NOT_DATA}
+    return (counts,list(User.objects.order_by("pk").values_list(
                 "username", "is_staff", "is_superuser", "is_active", "password")),
             list(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
             list(User.sites.through.objects.order_by("pk").values_list("user_id", "site_id")),

@@ -13,6 +13,7 @@ from edc.services import notifications
 from randomization.blinding import may_see_arm
 from randomization.models import ArmDisclosure, EmergencyUnblinding, UnblindingRequest
 from tests import factories
+from tests.fuzz.db import NOT_DATA, changed_tables, table_counts
 
 pytestmark = pytest.mark.django_db
 REASON = "Severe anaphylaxis; ICU team needs the allocation"
@@ -233,12 +234,14 @@ def test_the_form_refuses_a_missing_code(randomized, holder, client_for):
 
 def test_a_crafted_post_without_the_grant_is_refused(randomized, clinician, client_for):
     c = client_for(clinician)
+    before = table_counts()
     page = c.get(reverse("unblind", args=[randomized.pk]))
     assert b"do not hold the code-break permission" in page.content and b'name="password"' not in page.content
     r = c.post(reverse("unblind", args=[randomized.pk]),
                {"reason": REASON, "password": factories.PASSWORD, "code": "123456"})
     assert r.status_code == 403 and b"do not hold the code-break permission" in r.content
     assert nothing_changed() and UnblindingRequest.objects.count() == 0
+    assert {t: c for t, c in changed_tables(before, table_counts()).items() if t not in NOT_DATA} == {}
 
 
 def test_another_sites_participant_answers_404(randomized, other_site, client_for):
