@@ -61,9 +61,10 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
                                                       roles.DATA_MANAGER)},
     ("schedule_grid", roles.COORDINATOR): 17,
     ("visit_detail m0", roles.CLINICIAN): 16,
-    ("participant_audit", roles.MONITOR): 33,  # one query per audited history table (+ users)
-    ("participant_audit_csv", roles.MONITOR): 32,
-    ("crf_audit labs", roles.MONITOR): 35,
+    # one query per audited history table (+ users); 34/33/36 since unblinding requests are audited
+    ("participant_audit", roles.MONITOR): 34,
+    ("participant_audit_csv", roles.MONITOR): 33,
+    ("crf_audit labs", roles.MONITOR): 36,
     ("visit_crf labs", roles.MONITOR): 18,  # the form with its review panel: signatures, queries, messages
     ("log_crf prednisone", roles.CLINICIAN): 8,
     ("log_crf conmeds", roles.CLINICIAN): 8,
@@ -74,7 +75,8 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("query_list?participant", roles.MONITOR): 8,
 }
 UNBLINDING_PAGES: dict[tuple[str, str], int] = {
-    ("unblinding_result", roles.PRINCIPAL_INVESTIGATOR): 14,
+    # +1: the INSERT that logs this view of the revealed arm (ArmDisclosure, docs/ACCESS_CONTROL.md)
+    ("unblinding_result", roles.PRINCIPAL_INVESTIGATOR): 15,
     ("unblinding_record", roles.PRINCIPAL_INVESTIGATOR): 14,  # was 1 more per in-app-only recipient
 }
 
