@@ -46,6 +46,9 @@ class AccessChange(models.Model):
         # user permission, never a role's: only edc.services.grants gives or withdraws it.
         permissions = [("break_code", "May break the randomization code of one participant")]
 
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.kind} {self.value}"
+
     @property
     def value_display(self) -> str:
         """A role by its translated label; a site by its code; else the stored value."""
@@ -54,6 +57,3 @@ class AccessChange(models.Model):
 
             return str(LABELS.get(self.value, self.value))
         return self.value
-
-    def __str__(self) -> str:
-        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.kind} {self.value}"

@@ -123,12 +123,20 @@ def _begin(by, user, kind, value, reason) -> str:
     return reason
 
 
+def _lock(user, by, kind, value=""):
+    """The account row locked for this change, the rules checked again on what is stored now (a
+    concurrent grant by the system administrator may have made the account protected)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    authorize(by, locked, kind, value)
+    return locked
+
+
 def grant_role(user, role: str, *, by, reason: str) -> AccessChange | None:
     if role not in roles.ALL_ROLES:
         raise ValidationError({"role": _("Unknown role.")})
     reason = _begin(by, user, Kind.ROLE, role, reason)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, Kind.ROLE, role)
         if locked.groups.filter(name=role).exists():
             return None
         locked.groups.add(Group.objects.get(name=role))
@@ -138,7 +146,7 @@ def grant_role(user, role: str, *, by, reason: str) -> AccessChange | None:
 def revoke_role(user, role: str, *, by, reason: str) -> AccessChange | None:
     reason = _begin(by, user, Kind.ROLE, role, reason)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, Kind.ROLE, role)
         group = locked.groups.filter(name=role).first()
         if group is None:
             return None
@@ -149,7 +157,7 @@ def revoke_role(user, role: str, *, by, reason: str) -> AccessChange | None:
 def grant_site(user, site: Site, *, by, reason: str) -> AccessChange | None:
     reason = _begin(by, user, Kind.SITE, site.code, reason)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, Kind.SITE, site.code)
         if locked.sites.filter(pk=site.pk).exists():
             return None
         locked.sites.add(site)
@@ -159,7 +167,7 @@ def grant_site(user, site: Site, *, by, reason: str) -> AccessChange | None:
 def revoke_site(user, site: Site, *, by, reason: str) -> AccessChange | None:
     reason = _begin(by, user, Kind.SITE, site.code, reason)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, Kind.SITE, site.code)
         if not locked.sites.filter(pk=site.pk).exists():
             return None
         locked.sites.remove(site)
@@ -175,7 +183,7 @@ def set_code_break(user, allowed: bool, *, by, reason: str) -> AccessChange | No
     """Give or withdraw the code-break permission (protocol 2.8.2). System administrator only."""
     reason = _begin(by, user, Kind.CODE_BREAK, "", reason)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, Kind.CODE_BREAK, "")
         if holds_code_break(locked) == allowed:
             return None
         if allowed:
@@ -191,7 +199,7 @@ def set_code_break(user, allowed: bool, *, by, reason: str) -> AccessChange | No
 def _set_flag(user, field: str, kind: str, value: bool, *, by, reason: str) -> AccessChange | None:
     reason = _begin(by, user, kind, "", reason)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, kind, "")
         if getattr(locked, field) == value:
             return None
         setattr(locked, field, value)
@@ -218,7 +226,7 @@ def set_password(user, password: str, *, by, reason: str) -> AccessChange:
     except ValidationError as error:
         raise ValidationError({"password": error.messages})
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _lock(user, by, Kind.PASSWORD, "")
         locked.set_password(password)
         _save_user(locked, by, reason, ["password"])
         return _log(user, Kind.PASSWORD, Action.RESET, "", by, reason)
