@@ -51,6 +51,16 @@ class SystemAdministrator:
 SETUP = SystemAdministrator("system set-up (demo loader, synthetic data)")
 
 
+def log_setup(user, role: str | None, sites) -> None:
+    """The grant-log rows of an account made by server-side set-up (demo loader, tests, synthetic
+    data), which creates people directly: logged as done on the server. `role=None`: sites only."""
+    grants = [(Kind.ACCOUNT, user.username), (Kind.ROLE, role)] if role else []
+    AccessChange.objects.bulk_create(
+        [AccessChange(user=user, kind=kind, action=Action.GRANT, value=value, changed_by_label=SETUP.label,
+                      reason="Account set up on the server")
+         for kind, value in grants + [(Kind.SITE, s.code) for s in sites]])
+
+
 def is_system(by) -> bool:
     return isinstance(by, SystemAdministrator)
 

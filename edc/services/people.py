@@ -42,13 +42,7 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
                                     is_staff=role == roles.DATA_MANAGER)
     user.groups.add(Group.objects.get(name=role))
     user.sites.add(*sites)
-    # Setup (demo loader, tests, synthetic data) is done on the server: logged like the command.
-    from edc.models import AccessChange
-    from edc.services.grants import SETUP
+    from edc.services.grants import log_setup
 
-    AccessChange.objects.bulk_create(
-        [AccessChange(user=user, kind=kind, action=AccessChange.Action.GRANT, value=value,
-                      changed_by_label=SETUP.label, reason="Account set up on the server")
-         for kind, value in [(AccessChange.Kind.ACCOUNT, username), (AccessChange.Kind.ROLE, role)]
-         + [(AccessChange.Kind.SITE, s.code) for s in sites]])
+    log_setup(user, role, sites)  # set-up on the server is logged like the access command
     return user
