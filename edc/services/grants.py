@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edc import roles
@@ -55,9 +56,10 @@ def log_setup(user, role: str | None, sites) -> None:
     """The grant-log rows of an account made by server-side set-up (demo loader, tests, synthetic
     data), which creates people directly: logged as done on the server. `role=None`: sites only."""
     grants = [(Kind.ACCOUNT, user.username), (Kind.ROLE, role)] if role else []
+    now = timezone.now()  # set here too: the synthetic loader switches auto_now_add off
     AccessChange.objects.bulk_create(
         [AccessChange(user=user, kind=kind, action=Action.GRANT, value=value, changed_by_label=SETUP.label,
-                      reason="Account set up on the server")
+                      reason="Account set up on the server", changed_at=now)
          for kind, value in grants + [(Kind.SITE, s.code) for s in sites]])
 
 

@@ -2,6 +2,7 @@
 from django.contrib.auth.models import Group, Permission
 
 from edc import roles
+from edc.services.grants import log_setup
 
 # Accounts, roles and sites are changed only through edc.services.grants (the access-control page);
 # the admin shows them read-only (edc.admin). docs/ACCESS_CONTROL.md
@@ -29,7 +30,9 @@ def ensure_roles() -> dict[str, Group]:
         wanted += Permission.objects.filter(content_type__app_label=app_label,
                                             content_type__model=model,
                                             codename__in=[f"{a}_{model}" for a in actions])
-    groups[roles.DATA_MANAGER].permissions.set(wanted)  # set: a permission removed here is withdrawn
+    # set, not add: a permission removed here (or added by hand in an old admin) is withdrawn
+    for name, group in groups.items():
+        group.permissions.set(wanted if name == roles.DATA_MANAGER else [])
     return groups
 
 
@@ -42,7 +45,5 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
                                     is_staff=role == roles.DATA_MANAGER)
     user.groups.add(Group.objects.get(name=role))
     user.sites.add(*sites)
-    from edc.services.grants import log_setup
-
     log_setup(user, role, sites)  # set-up on the server is logged like the access command
     return user
