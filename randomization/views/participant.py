@@ -39,7 +39,7 @@ def randomize(request, pk):
 @allow(roles.INVESTIGATORS)
 @require_http_methods(["GET", "POST"])
 def unblind(request, pk):
-    """The code break for a holder of the code-break permission; for anyone else, the request form."""
+    """The code break for a holder of the code-break permission; anyone else is pointed to a request."""
     p = get_participant_for(request.user, pk)
     if not holds_code_break(request.user):  # refused here and again in the service
         return render(request, "randomization/unblind.html", {"p": p, "form": None},
