@@ -68,7 +68,7 @@ class EdcUserAdmin(ReadOnlyAdmin, UserAdmin):
     """Read-only: the change, add and password pages answer 403 to every POST (and the password page
     to GET); the access-control page and `manage.py access` are the only ways to change an account."""
 
-    fieldsets = UserAdmin.fieldsets + ((_("Sites"), {"fields": ("sites",)}),)
+    fieldsets = UserAdmin.fieldsets + ((_("Sites"), {"fields": ("sites", "language")}),)
     list_display = ("username", "first_name", "last_name", "is_active", "has_authenticator", "last_login")
 
     def get_queryset(self, request):
@@ -99,7 +99,7 @@ class AccessChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(ExternalContact)
 class ExternalContactAdmin(AuditedAdmin):
-    list_display = ("name", "organisation", "email", "receives_unblinding", "receives_sae", "active")
+    list_display = ("name", "organisation", "email", "language", "receives_unblinding", "receives_sae", "active")
 
 
 @admin.register(TwoFactorReset)

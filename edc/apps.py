@@ -14,6 +14,7 @@ class EdcConfig(AppConfig):
         # A sign-in writes last_login; it is not a change to the account, so it adds no history row.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(_update_last_login_without_history, dispatch_uid="edc_update_last_login")
+        from edc import db_role  # noqa: F401  (registers the deploy check edc.W001)
 
         post_migrate.connect(_ensure_roles, sender=self)
         post_migrate.connect(_guard_history_tables, sender=self)

@@ -50,7 +50,8 @@ def finished_export_run(user):
     handle.write(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
     handle.close()
     return ExportRun.objects.create(requested_by=user, status=ExportRun.Status.DONE, file_path=handle.name,
-                                    file_sha256="0" * 64, file_size=22)
+                                    file_sha256="0" * 64, file_size=22,
+                                    site_ids=sorted(user.sites.values_list("pk", flat=True)))
 
 
 def objects_for(p, clinician) -> dict:
@@ -67,11 +68,12 @@ def objects_for(p, clinician) -> dict:
     return {
         "run_pk": finished_export_run(clinician).pk, "name": "participants",
         "object_pk": labs.pk, "query_pk": query.pk,
-        "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk, "user_pk": clinician.pk,
+        "pk": p.pk, "consent_pk": p.consents.get(kind="main").pk,
         "stratum_pk": Stratum.objects.first().pk, "infusion": "m0", "visit_pk": m0.pk,
         "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
+        "user_pk": clinician.pk,
         "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes},
     }
 

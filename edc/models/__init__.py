@@ -1,5 +1,6 @@
 """The trial core's models: sites and people, participants, consent, eligibility."""
 from .access import AccessChange
+from .access_log import ReadAccess
 from .base import ClinicalModel
 from .consent import Consent, ConsentKind
 from .eligibility import BiopsyClass, EligibilityAssessment, FirstLineResponse
@@ -11,5 +12,5 @@ from .two_factor import TwoFactorReset
 __all__ = [
     "AccessChange", "BiopsyClass", "ClinicalModel", "Consent", "ConsentKind", "Delivery", "DeliveryAttempt",
     "EligibilityAssessment", "ExternalContact", "FirstLineResponse", "Notification", "Participant",
-    "ParticipantStatus", "PriorTherapy", "Sex", "Site", "TwoFactorReset", "User",
+    "ParticipantStatus", "PriorTherapy", "ReadAccess", "Sex", "Site", "TwoFactorReset", "User",
 ]

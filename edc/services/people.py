@@ -47,3 +47,10 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
     user.sites.add(*sites)
     log_setup(user, role, sites)  # set-up on the server is logged like the access command
     return user
+
+
+def remember_language(user, language: str) -> None:
+    """The language of this person's notices (one column; not clinical data, not audited)."""
+    from edc.models import User
+
+    User.objects.filter(pk=user.pk).update(language=language)

@@ -20,8 +20,9 @@ from edc.models import ExternalContact, Participant, User
 from edc.roles import INVESTIGATORS, PRINCIPAL_INVESTIGATOR
 from edc.services import two_factor
 from edc.services.grants import CODE_BREAK_PERMISSION, holds_code_break
-from edc.services.notifications import Recipient, notify
+from edc.services.notifications import Recipient, notify, notify_each
 from edc.services.screening import require_site_member
+from randomization.blinding import arm_label_for_named_physician
 from randomization.models import EmergencyUnblinding, UnblindingRequest
 
 MIN_REASON = 10
@@ -29,7 +30,7 @@ MIN_REASON = 10
 
 def unblinding_recipients(participant: Participant) -> list[Recipient]:
     """Sponsor and CRO contacts by e-mail, and the site's PIs in-app and by e-mail."""
-    contacts = [Recipient(label=f"{c.get_organisation_display()}: {c.name}", email=c.email)
+    contacts = [Recipient(label=f"{c.get_organisation_display()}: {c.name}", email=c.email, language=c.language)
                 for c in ExternalContact.objects.filter(
                     active=True, receives_unblinding=True,
                     organisation__in=[ExternalContact.Organisation.SPONSOR,
@@ -104,7 +105,11 @@ def emergency_unblind(participant: Participant, *, user, reason: str, password: 
                 participant=participant, requested_by=user, requested_at=now, reason=reason,
                 reveal_to_name=reveal_to_name, reveal_to_email=reveal_to_email), user,
                 _("Emergency unblinding"))
-            _notify_break(record, now)
+            # The notice names the participant, blind code, who, when and why — never the arm.
+            notify_each(kind="unblinding", event_key=f"unblinding:{record.pk}",
+                        recipients=unblinding_recipients(participant),
+                        render=lambda _r: _unblinding_message(record),
+                        link=reverse("unblinding_record", args=[participant.pk]))
             if reveal_to_email:
                 _send_arm_to_third_party(record)
     except IntegrityError:
@@ -112,26 +117,11 @@ def emergency_unblind(participant: Participant, *, user, reason: str, password: 
     return record
 
 
-def _notify_break(record: EmergencyUnblinding, now) -> None:
-    """The notice names the participant, blind code, who, when and why — never the arm."""
-    p = record.participant
-    who = (f"the named third party {record.reveal_to_name} only (the requester stays blinded)"
-           if record.reveal_to_email else "the requesting investigator only")
-    notify(kind="unblinding", event_key=f"unblinding:{record.pk}",
-           recipients=unblinding_recipients(p),
-           subject=f"[EDC] Emergency unblinding {p.participant_code}",
-           body=(f"Participant {p.participant_code} (blind code {p.randomization.blind_code}, site "
-                 f"{p.site}) was emergency-unblinded by {record.requested_by.printed_name} at "
-                 f"{timezone.localtime(now):%Y-%m-%d %H:%M %Z}.\nReason: {record.reason}\n"
-                 f"The allocation was revealed to {who}."),
-           link=reverse("unblinding_record", args=[p.pk]))
-
-
 def _send_arm_to_third_party(record: EmergencyUnblinding) -> None:
     """The only e-mail that names an arm: to the physician named at the code break, by the same
     exactly-once delivery machinery (edc.services.notifications), with no in-app copy."""
     p = record.participant
-    arm = p.randomization.row.get_arm_display()
+    arm = arm_label_for_named_physician(record)
     notify(kind="unblinding_reveal", event_key=f"unblinding-reveal:{record.pk}",
            recipients=[Recipient(label=record.reveal_to_name, email=record.reveal_to_email)],
            subject=f"[EDC] Emergency unblinding {p.participant_code}: allocation for the treating physician",
@@ -169,3 +159,20 @@ def request_unblinding(participant: Participant, *, user, reason: str,
                      "Only a holder of the code-break permission can break the code, in the EDC."),
                link=reverse("unblind", args=[participant.pk]))
     return request
+
+
+def _unblinding_message(record: EmergencyUnblinding) -> tuple[str, str]:
+    """In the active language (the recipient's): who, when and why — never the arm."""
+    participant = record.participant
+    subject = _("[EDC] Emergency unblinding %(participant)s") % {"participant": participant.participant_code}
+    body = _("Participant %(participant)s (blind code %(code)s, site %(site)s) was emergency-unblinded by "
+             "%(user)s at %(at)s.\nReason: %(reason)s\nThe allocation was revealed to the requesting "
+             "investigator only.") % {
+        "participant": participant.participant_code, "code": participant.randomization.blind_code,
+        "site": participant.site, "user": record.requested_by.printed_name,
+        "at": timezone.localtime(record.requested_at).strftime("%Y-%m-%d %H:%M %Z"), "reason": record.reason}
+    if record.reveal_to_email:  # protocol 2.8.2: revealed to a named third party, requester blinded
+        body = body.rsplit("\n", 1)[0] + "\n" + _(
+            "The allocation was e-mailed to %(name)s only; the requesting investigator stays blinded.") % {
+            "name": record.reveal_to_name}
+    return subject, body

@@ -17,8 +17,8 @@ def append_only(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('edc', '0005_grant_log_and_access_history'),
-        ('randomization', '0002_stratum_name_optional'),
+        ('edc', '0007_grant_log_and_access_history'),
+        ('randomization', '0003_seed_is_secret_decimal_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,7 +18,7 @@ def append_only(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('edc', '0004_history_append_only'),
+        ('edc', '0006_merge_20261206_1330'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('safety', '0001_initial'),
+        ('safety', '0002_one_notification_lists_several_obligations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
