@@ -121,14 +121,14 @@ def _send_arm_to_third_party(record: EmergencyUnblinding) -> None:
     """The only e-mail that names an arm: to the physician named at the code break, by the same
     exactly-once delivery machinery (edc.services.notifications), with no in-app copy."""
     p = record.participant
-    arm = arm_label_for_named_physician(record)
+    allocation = arm_label_for_named_physician(record)
     notify(kind="unblinding_reveal", event_key=f"unblinding-reveal:{record.pk}",
            recipients=[Recipient(label=record.reveal_to_name, email=record.reveal_to_email)],
            subject=f"[EDC] Emergency unblinding {p.participant_code}: allocation for the treating physician",
            body=(f"Dear {record.reveal_to_name},\n\nParticipant {p.participant_code} (blind code "
                  f"{p.randomization.blind_code}, site {p.site}) was emergency-unblinded for you by "
                  f"{record.requested_by.printed_name}.\nReason: {record.reason}\n\n"
-                 f"Allocation: {arm}\n\nThe requesting investigator has not been told the allocation. "
+                 f"Allocation: {allocation}\n\nThe requesting investigator has not been told the allocation. "
                  "Please keep it to those who need it for the participant's care."))
 
 
