@@ -21,6 +21,8 @@ class AccessChangeForm(forms.Form):
     ACTIONS = [
         ("grant_role", _("Grant role")), ("revoke_role", _("Withdraw role")),
         ("grant_site", _("Grant site")), ("revoke_site", _("Withdraw site")),
+        ("grant_trial_wide_export", _("Grant trial-wide export")),
+        ("revoke_trial_wide_export", _("Withdraw trial-wide export")),
         ("deactivate", _("Deactivate the account")), ("activate", _("Reactivate the account")),
         ("set_password", _("Set a new password")),
     ]

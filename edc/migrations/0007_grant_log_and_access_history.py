@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             name='AccessChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('account', 'account'), ('role', 'role'), ('site', 'site membership'), ('code_break', 'code-break permission'), ('staff', 'admin access (staff)'), ('superuser', 'superuser'), ('password', 'password'), ('authenticator', 'second factor (authenticator)')], max_length=20, verbose_name='what')),
+                ('kind', models.CharField(choices=[('account', 'account'), ('role', 'role'), ('site', 'site membership'), ('code_break', 'code-break permission'), ('trial_wide_export', 'trial-wide export'), ('staff', 'admin access (staff)'), ('superuser', 'superuser'), ('password', 'password'), ('authenticator', 'second factor (authenticator)')], max_length=20, verbose_name='what')),
                 ('value', models.CharField(blank=True, max_length=100, verbose_name='value')),
                 ('action', models.CharField(choices=[('grant', 'granted'), ('revoke', 'withdrawn'), ('reset', 'reset')], max_length=10, verbose_name='action')),
                 ('changed_by_label', models.CharField(max_length=200, verbose_name='changed by')),

@@ -16,6 +16,7 @@ class AccessChange(models.Model):
         ROLE = "role", _("role")
         SITE = "site", _("site membership")
         CODE_BREAK = "code_break", _("code-break permission")
+        TRIAL_WIDE_EXPORT = "trial_wide_export", _("trial-wide export")
         STAFF = "staff", _("admin access (staff)")
         SUPERUSER = "superuser", _("superuser")
         PASSWORD = "password", _("password")

@@ -31,6 +31,8 @@ from edc.models import AccessChange, Site, User
 Kind = AccessChange.Kind
 Action = AccessChange.Action
 CODE_BREAK_PERMISSION = ("edc", "break_code")
+# Exports hold the user's sites unless this direct grant says every site (exports/scope.py).
+TRIAL_WIDE_EXPORT_PERMISSION = ("exports", "export_trial_wide")
 MIN_REASON = 5
 
 # Roles the application can never hand out: they see arms or administer people.
@@ -206,6 +208,19 @@ def set_code_break(user, allowed: bool, *, by, reason: str) -> AccessChange | No
         else:
             locked.user_permissions.remove(_code_break_permission())
         return _log(user, Kind.CODE_BREAK, Action.GRANT if allowed else Action.REVOKE, "", by, reason)
+
+
+def set_trial_wide_export(user, allowed: bool, *, by, reason: str) -> AccessChange | None:
+    """Let `user` export every site's participants (blinded data), or take it back."""
+    reason = _begin(by, user, Kind.TRIAL_WIDE_EXPORT, "", reason)
+    app_label, codename = TRIAL_WIDE_EXPORT_PERMISSION
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    with transaction.atomic():
+        locked = _lock(user, by, Kind.TRIAL_WIDE_EXPORT, "")
+        if locked.user_permissions.filter(pk=permission.pk).exists() == allowed:
+            return None
+        (locked.user_permissions.add if allowed else locked.user_permissions.remove)(permission)
+        return _log(user, Kind.TRIAL_WIDE_EXPORT, Action.GRANT if allowed else Action.REVOKE, "", by, reason)
 
 
 def _set_flag(user, field: str, kind: str, value: bool, *, by, reason: str) -> AccessChange | None:

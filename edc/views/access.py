@@ -37,6 +37,8 @@ def _apply(form, user, by) -> None:
         "revoke_role": lambda: grants.revoke_role(user, data["role"], by=by, reason=reason),
         "grant_site": lambda: grants.grant_site(user, site, by=by, reason=reason),
         "revoke_site": lambda: grants.revoke_site(user, site, by=by, reason=reason),
+        "grant_trial_wide_export": lambda: grants.set_trial_wide_export(user, True, by=by, reason=reason),
+        "revoke_trial_wide_export": lambda: grants.set_trial_wide_export(user, False, by=by, reason=reason),
         "deactivate": lambda: grants.set_active(user, False, by=by, reason=reason),
         "activate": lambda: grants.set_active(user, True, by=by, reason=reason),
         "set_password": lambda: grants.set_password(user, data["password"], by=by, reason=reason),

@@ -229,3 +229,19 @@ def test_roles_are_groups_whose_permissions_are_set_in_code(dm):
     assert {"view_user", "view_group", "view_accesschange"} <= perms
     assert not perms & {"add_user", "change_user", "delete_user", "change_group", "add_group",
                         "change_permission", "change_totpdevice", "break_code"}
+
+
+def test_trial_wide_export_is_a_logged_grant_never_a_self_grant(site, dm):
+    from exports.scope import export_sites
+
+    statistician = factories.make_user(roles.STATISTICIAN, site)
+    assert export_sites(statistician) == [site.pk]
+    before = snapshot()
+    with pytest.raises(PermissionDenied, match="Nobody changes their own access"):
+        grants.set_trial_wide_export(dm, True, by=dm, reason="I want every site")
+    assert snapshot() == before
+    change = grants.set_trial_wide_export(statistician, True, by=dm, reason="Pooled interim analysis")
+    assert change.kind == "trial_wide_export" and change.changed_by == dm
+    assert export_sites(User.objects.get(pk=statistician.pk)) is None
+    grants.set_trial_wide_export(statistician, False, by=dm, reason="Interim analysis done")
+    assert export_sites(User.objects.get(pk=statistician.pk)) == [site.pk]

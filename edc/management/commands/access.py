@@ -23,7 +23,7 @@ from edc.access import user_roles
 from edc.models import AccessChange, Site, User
 from edc.services import grants, two_factor
 
-WHAT = ("role", "site", "code-break", "staff", "superuser", "active")
+WHAT = ("role", "site", "code-break", "trial-wide-export", "staff", "superuser", "active")
 
 
 class Command(BaseCommand):
@@ -99,6 +99,8 @@ class Command(BaseCommand):
             done = (grants.grant_site if grant else grants.revoke_site)(user, site, by=by, reason=reason)
         elif what == "code-break":
             done = grants.set_code_break(user, grant, by=by, reason=reason)
+        elif what == "trial-wide-export":
+            done = grants.set_trial_wide_export(user, grant, by=by, reason=reason)
         else:
             setter = {"staff": grants.set_staff, "superuser": grants.set_superuser, "active": grants.set_active}
             done = setter[what](user, grant, by=by, reason=reason)
