@@ -51,9 +51,10 @@ def view_access(view_func: Callable):
     return getattr(view_func, ACCESS_ATTR, None)
 
 
-# Third-party views with their own checks: the admin (staff only) and Django's i18n switcher.
-_TRUSTED_MODULES = ("django.contrib.admin", "django.views.i18n", "django.views.static",
-                    "django.contrib.staticfiles")
+# Third-party views with their own checks: the admin (staff only; its history pages, from
+# django-simple-history, are wrapped by the admin site too) and Django's i18n switcher.
+_TRUSTED_MODULES = ("django.contrib.admin", "simple_history.admin", "django.views.i18n",
+                    "django.views.static", "django.contrib.staticfiles")
 
 
 class AccessPolicyMiddleware:

@@ -11,6 +11,9 @@ class EdcConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        # A sign-in writes last_login; it is not a change to the account, so it adds no history row.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(_update_last_login_without_history, dispatch_uid="edc_update_last_login")
         from edc import db_role  # noqa: F401  (registers the deploy check edc.W001)
 
         post_migrate.connect(_ensure_roles, sender=self)
@@ -28,6 +31,17 @@ def _guard_history_tables(using="default", **kwargs):
     from edc.append_only import install_all
 
     install_all(using=using)
+
+
+def _update_last_login_without_history(sender, user, **kwargs):
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    user.skip_history_when_saving = True  # django-simple-history skips this save
+    try:
+        user.save(update_fields=["last_login"])
+    finally:
+        del user.skip_history_when_saving
 
 
 def _remember_site_timezone(sender, request, user, **kwargs):

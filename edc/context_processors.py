@@ -16,6 +16,7 @@ NAVIGATION = [
     ("home", _("Home"), roles.EVERYONE),
     ("participant_list", _("Participants"), roles.SITE_STAFF),
     ("screening_new", _("New screening"), roles.DATA_ENTRY),
+    ("access_overview", _("Access control"), frozenset({roles.DATA_MANAGER, roles.PRINCIPAL_INVESTIGATOR})),
 ]
 
 

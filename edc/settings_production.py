@@ -9,6 +9,8 @@ from edc.settings import *  # noqa: F403
 from edc.settings import envint
 
 DEBUG = False
+# The synthetic-data generator writes made-up participants: never installed on a production server.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "synthetic"]  # noqa: F405
 SECRET_KEY = os.environ["SECRET_KEY"]
 # No default database in production: the development default connects as `postgres`, a superuser
 # that could switch off the audit trail's append-only trigger. Production connects as the

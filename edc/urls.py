@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from edc.views import access_log, auth, enrolment_path, home, inbox, language, participants, two_factor
+from edc.views import access, access_log, auth, enrolment_path, home, inbox, language, participants, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("participants/<uuid:pk>/enrol/", enrolment_path.enrol, name="enrol"),
     path("participants/<uuid:pk>/screen-failure/", enrolment_path.screen_failure,
          name="screen_failure"),
+    path("access/", access.overview, name="access_overview"),
+    path("access/users/new/", access.new_account, name="access_new_account"),
+    path("access/users/<int:user_pk>/", access.account, name="access_account"),
     path("", include("randomization.urls")),
     path("", include("crf.urls")),
     path("", include("safety.urls")),

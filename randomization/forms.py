@@ -46,10 +46,27 @@ class RandomizeForm(forms.Form):
 
 
 class UnblindingForm(forms.Form):
+    """The code break (protocol 2.8.2): reason, password and the authenticator code, one participant."""
+
     reason = forms.CharField(label=_("Safety reason for emergency unblinding"),
                              widget=forms.Textarea(attrs={"rows": 3}))
+    reveal_to_name = forms.CharField(
+        label=_("Reveal to a third party instead (name of the treating physician)"), max_length=200,
+        required=False, help_text=_("Leave both empty to see the allocation yourself. When filled, the "
+                                    "allocation is e-mailed to this person only and you stay blinded."))
+    reveal_to_email = forms.EmailField(label=_("Their e-mail address"), required=False)
     password = forms.CharField(label=_("Your password (re-enter to confirm)"),
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label=_("The 6-digit code your authenticator app shows now"), max_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                         "inputmode": "numeric"}))
+
+
+class UnblindingRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Safety reason for emergency unblinding"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    treating_physician = forms.CharField(label=_("Treating physician and how to reach them"),
+                                         max_length=300, required=False)
 
 
 class PharmacistChoice(forms.ModelChoiceField):

@@ -162,9 +162,51 @@ class EmergencyUnblinding(ClinicalModel):
                                      related_name="+", verbose_name=_("requested by"))
     requested_at = models.DateTimeField(_("requested at"))
     reason = models.TextField(_("reason"))
+    # Protocol 2.8.2: the arm may go to a named third party (the treating physician, by e-mail)
+    # while the requester stays blinded; then randomization.blinding shows it to nobody in the app.
+    reveal_to_name = models.CharField(_("revealed to (name)"), max_length=200, blank=True)
+    reveal_to_email = models.EmailField(_("revealed to (e-mail)"), blank=True)
 
     visible_fields = ("requested_by", "requested_at", "reason")
 
     class Meta:
         verbose_name = _("emergency unblinding")
         verbose_name_plural = _("emergency unblindings")
+
+    @property
+    def revealed_to_requester(self) -> bool:
+        return not self.reveal_to_email
+
+
+class UnblindingRequest(ClinicalModel):
+    """An investigator without the code-break permission asks for one participant's code break;
+    the site's PI and every code-break holder at the site are alerted at once (protocol 2.8.2)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="unblinding_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.TextField(_("reason"))
+    treating_physician = models.CharField(_("treating physician and how to reach them"), max_length=300,
+                                          blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("unblinding request")
+        verbose_name_plural = _("unblinding requests")
+
+
+class ArmDisclosure(models.Model):
+    """Each time a revealed arm is shown through an emergency unblinding (not to an unblinded role):
+    who, which participant, where, when. Append-only (PostgreSQL trigger, migration)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    where = models.CharField(max_length=100, blank=True)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.seen_at:%Y-%m-%d %H:%M} {self.user} {self.where}"

@@ -12,7 +12,7 @@ def participant_panel(request, p):
     return {
         "p": p, "randomization": randomization,
         "unblinding": getattr(p, "emergency_unblinding", None),
-        "arm": arm_label_for(user, p),  # None unless this user may see it
+        "arm": arm_label_for(user, p, "participant page"),  # None unless this user may see it
         "can_randomize": randomization is None and has_any_role(user, roles.INVESTIGATORS),
         "can_unblind": randomization is not None and has_any_role(user, roles.INVESTIGATORS),
     }

@@ -12,6 +12,8 @@ urlpatterns = [
     path("randomization/strata/<int:stratum_pk>/", allocation.stratum_edit, name="stratum_edit"),
     path("participants/<uuid:pk>/randomize/", participant.randomize, name="randomize"),
     path("participants/<uuid:pk>/unblind/", participant.unblind, name="unblind"),
+    path("participants/<uuid:pk>/unblinding-request/", participant.unblinding_request,
+         name="unblinding_request"),
     path("participants/<uuid:pk>/unblinding/", participant.unblinding_result, name="unblinding_result"),
     path("participants/<uuid:pk>/unblinding.pdf", participant.unblinding_record, name="unblinding_record"),
     path("pharmacy/", pharmacy.worklist, name="pharmacy_worklist"),

@@ -108,6 +108,8 @@ class ObligationPolicy(models.Model):
     remind_before_hours = models.PositiveIntegerField(_("reminder, hours before the deadline"))
     active = models.BooleanField(default=True)
 
+    # The deadlines of every future SAE come from here: every change has who and why.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["hours", "code"]

@@ -9,6 +9,7 @@ from django.db import connection
 from edc import roles
 from edc.clinical.units import CREATININE_MG_DL, CREATININE_UMOL_L, UPCR_G_G, UPCR_MG_G, UPCR_MG_MMOL
 from edc.models import ExternalContact, Site, User
+from edc.services.grants import log_setup
 from edc.services.people import ensure_roles
 from randomization import sequence
 from randomization.models import AllocationList, AllocationRow
@@ -85,6 +86,9 @@ class _People:
                 last_name=self.rng.choice(SURNAMES), email=f"{username}@example.org",
                 is_staff=role == roles.DATA_MANAGER)
             user.groups.add(self.groups[role])
+            log_setup(user, role, sites)  # the grant log, as for the demo's people
+        else:
+            log_setup(user, None, [s for s in sites if not user.sites.filter(pk=s.pk).exists()])
         user.sites.add(*sites)
         return user
 

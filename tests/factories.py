@@ -32,6 +32,15 @@ def make_user(role: str, *sites: Site, username: str = ""):
                        first_name=role.title(), last_name=str(next(_seq)), email=f"{username}@example.org")
 
 
+def grant_code_break(user):
+    """The code-break permission (protocol 2.8.2), given as the system administrator would."""
+    from edc.services import grants
+
+    grants.set_code_break(user, True, by=grants.SystemAdministrator("test system administrator"),
+                          reason="Test: holds the code-break permission")
+    return user
+
+
 def authenticator(user):
     """The user's confirmed TOTP device (made once), as if they had enrolled (issue 8)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -163,8 +172,8 @@ def prepared_bag(p: Participant, infusion: str = "m0"):
 def unblinded(p: Participant, reason: str = "Anaphylaxis during infusion, treating physician needs arm"):
     from randomization.services.unblinding import emergency_unblind
 
-    pi = make_user(roles.PRINCIPAL_INVESTIGATOR, p.site)
-    emergency_unblind(p, user=pi, reason=reason, password=PASSWORD)
+    pi = grant_code_break(make_user(roles.PRINCIPAL_INVESTIGATOR, p.site))
+    emergency_unblind(p, user=pi, reason=reason, password=PASSWORD, code=totp_code(authenticator(pi)))
     return pi
 
 

@@ -73,9 +73,10 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
        for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR, roles.DATA_MANAGER)},
     ("schedule_grid", roles.COORDINATOR): 17 + READ_LOG,
     ("visit_detail m0", roles.CLINICIAN): 16 + READ_LOG,
-    ("participant_audit", roles.MONITOR): 34 + READ_LOG,  # one query per audited history table (+ users)
-    ("participant_audit_csv", roles.MONITOR): 33 + READ_LOG,
-    ("crf_audit labs", roles.MONITOR): 36 + READ_LOG,
+    # one query per audited history table (+ users): +1 the hospital record number (labs), +1 unblinding requests
+    ("participant_audit", roles.MONITOR): 35 + READ_LOG,
+    ("participant_audit_csv", roles.MONITOR): 34 + READ_LOG,
+    ("crf_audit labs", roles.MONITOR): 37 + READ_LOG,
     # the form with its review panel: signatures, queries, messages; and where its values came from (labs)
     ("visit_crf labs", roles.MONITOR): 19 + READ_LOG,
     ("crf_print labs", roles.MONITOR): 10 + READ_LOG,
@@ -88,7 +89,8 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("query_list?participant", roles.MONITOR): 8,
 }
 UNBLINDING_PAGES: dict[tuple[str, str], int] = {
-    ("unblinding_result", roles.PRINCIPAL_INVESTIGATOR): 14 + READ_LOG,
+    # +1: the INSERT that logs this view of the revealed arm (ArmDisclosure, docs/ACCESS_CONTROL.md)
+    ("unblinding_result", roles.PRINCIPAL_INVESTIGATOR): 15 + READ_LOG,
     ("unblinding_record", roles.PRINCIPAL_INVESTIGATOR): 14 + READ_LOG,  # was 1 more per in-app-only recipient
 }
 
@@ -359,10 +361,11 @@ def test_the_unblinding_result_runs_a_fixed_number_of_queries(site, clinician, c
 
     factories.strata_and_list()
     factories.external_contacts()
-    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site))
     reason = "Anaphylaxis during infusion, treating physician needs arm"
     first = factories.randomized_participant(site, clinician)
-    emergency_unblind(first, user=pi, reason=reason, password=factories.PASSWORD)  # notifies PI, sponsor, CRO
+    emergency_unblind(first, user=pi, reason=reason, password=factories.PASSWORD,
+                      code=factories.totp_code(factories.authenticator(pi)))  # notifies PI, sponsor, CRO
     for n in range(8):
         other = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
         User.objects.filter(pk=other.pk).update(email="")  # notified in the app only
@@ -370,7 +373,8 @@ def test_the_unblinding_result_runs_a_fixed_number_of_queries(site, clinician, c
                                        organisation=ExternalContact.Organisation.CRO)
     second = factories.randomized_participant(site, clinician)
     # the same PI (so the arm shows on both), and 8 more PIs (in the app only) and 8 more contacts notified
-    emergency_unblind(second, user=pi, reason=reason, password=factories.PASSWORD)
+    emergency_unblind(second, user=pi, reason=reason, password=factories.PASSWORD,
+                      code=factories.totp_code(factories.authenticator(pi)))
     c = client_for(pi)
 
     def pages(p):

@@ -1,4 +1,5 @@
 """The trial core's models: sites and people, participants, consent, eligibility."""
+from .access import AccessChange
 from .access_log import ReadAccess
 from .base import ClinicalModel
 from .consent import Consent, ConsentKind
@@ -9,7 +10,7 @@ from .sites import Site, User
 from .two_factor import TwoFactorReset
 
 __all__ = [
-    "BiopsyClass", "ClinicalModel", "Consent", "ConsentKind", "Delivery", "DeliveryAttempt",
+    "AccessChange", "BiopsyClass", "ClinicalModel", "Consent", "ConsentKind", "Delivery", "DeliveryAttempt",
     "EligibilityAssessment", "ExternalContact", "FirstLineResponse", "Notification", "Participant",
     "ParticipantStatus", "PriorTherapy", "ReadAccess", "Sex", "Site", "TwoFactorReset", "User",
 ]

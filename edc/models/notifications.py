@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ExternalContact(models.Model):
@@ -27,6 +28,9 @@ class ExternalContact(models.Model):
     active = models.BooleanField(_("active"), default=True)
     language = models.CharField(_("language of notices"), max_length=10, choices=settings.LANGUAGES,
                                 blank=True, default="")
+
+    # Who receives SAE and unblinding notices drives safety reporting: every change has who and why.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["organisation", "name"]

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Site(models.Model):
@@ -15,6 +16,8 @@ class Site(models.Model):
         help_text=_("Letters that open every participant ID at this site, e.g. BJ."),
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+
+    history = HistoricalRecords()  # who changed a site and why (docs/ACCESS_CONTROL.md)
 
     class Meta:
         ordering = ["code"]
@@ -33,6 +36,10 @@ class User(AbstractUser):
     # empty = the trial's default (settings.LANGUAGE_CODE). Set when they switch language.
     language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES,
                                 blank=True, default="")
+
+    # Account changes (active, staff, superuser, names) with who and why; roles and site memberships
+    # are in the grant log (edc.models.access). A sign-in's last_login write adds no row (edc.apps).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")

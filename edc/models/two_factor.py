@@ -9,8 +9,9 @@ class TwoFactorReset(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="two_factor_resets", verbose_name=_("user"))
+    # Empty when the system administrator reset it on the server (edc.services.grants).
     reset_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("reset by"))
+                                 null=True, blank=True, verbose_name=_("reset by"))
     reason = models.TextField(_("reason"))
     devices_removed = models.PositiveSmallIntegerField(_("devices removed"), default=0)
     reset_at = models.DateTimeField(_("reset at"), auto_now_add=True)

@@ -2,14 +2,21 @@
 from django.contrib.auth.models import Group, Permission
 
 from edc import roles
+from edc.services.grants import log_setup
 
-# The data manager administers people and sites in the admin; nobody edits clinical data there.
+# Accounts, roles and sites are changed only through edc.services.grants (the access-control page);
+# the admin shows them read-only (edc.admin). docs/ACCESS_CONTROL.md
 DATA_MANAGER_PERMISSIONS = [
     ("edc", "site", ("add", "change", "view")),
-    ("edc", "user", ("add", "change", "view")),
+    ("edc", "historicalsite", ("view",)),
+    ("edc", "user", ("view",)),
+    ("edc", "historicaluser", ("view",)),
+    ("edc", "accesschange", ("view",)),
     ("auth", "group", ("view",)),
     ("edc", "externalcontact", ("add", "change", "view")),
+    ("edc", "historicalexternalcontact", ("view",)),
     ("safety", "obligationpolicy", ("add", "change", "view")),
+    ("safety", "historicalobligationpolicy", ("view",)),
     ("axes", "accessattempt", ("view", "delete")),
     ("edc", "twofactorreset", ("add", "view")),  # resets a lost authenticator, with a reason
     ("otp_totp", "totpdevice", ("view",)),
@@ -23,7 +30,9 @@ def ensure_roles() -> dict[str, Group]:
         wanted += Permission.objects.filter(content_type__app_label=app_label,
                                             content_type__model=model,
                                             codename__in=[f"{a}_{model}" for a in actions])
-    groups[roles.DATA_MANAGER].permissions.add(*wanted)
+    # set, not add: a permission removed here (or added by hand in an old admin) is withdrawn
+    for name, group in groups.items():
+        group.permissions.set(wanted if name == roles.DATA_MANAGER else [])
     return groups
 
 
@@ -36,6 +45,7 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
                                     is_staff=role == roles.DATA_MANAGER)
     user.groups.add(Group.objects.get(name=role))
     user.sites.add(*sites)
+    log_setup(user, role, sites)  # set-up on the server is logged like the access command
     return user
 
 

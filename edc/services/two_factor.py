@@ -88,17 +88,25 @@ def complete_sign_in(request, device: TOTPDevice) -> None:
 def reset_devices(user, *, by, reason: str) -> TwoFactorReset:
     """Remove every device of `user` (lost phone, new phone); they enrol again at next sign-in.
 
-    Only a data manager or a superuser may reset; the reason is required and recorded.
+    A reset hands the account to whoever sets up the new device, so it follows the grant rules
+    (edc.services.grants.authorize): a data manager resets only blinded, non-staff accounts other
+    than their own; the system administrator (`manage.py access reset-2fa`) any. Reason required.
     """
-    if not (by.is_superuser or has_any_role(by, {roles.DATA_MANAGER})):
+    from edc.services import grants
+
+    if not (grants.is_system(by) or by.is_superuser or has_any_role(by, {roles.DATA_MANAGER})):
         raise PermissionDenied(_("Only a data manager may reset a second factor."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for this reset.")})
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": _("Keep the reason under %(n)d characters.") % {"n": REASON_MAX_LENGTH}})
+    grants.authorize(by, user, grants.Kind.AUTHENTICATOR)
     with transaction.atomic():
         removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
-        record = TwoFactorReset.objects.create(user=user, reset_by=by, reason=reason, devices_removed=removed)
-    log.warning("two-factor devices of %s reset by %s: %s", user.username, by.username, reason)
+        record = TwoFactorReset.objects.create(user=user, reset_by=None if grants.is_system(by) else by,
+                                               reason=reason, devices_removed=removed)
+        grants.log_authenticator_reset(user, by=by, reason=reason)
+    log.warning("two-factor devices of %s reset by %s: %s", user.username,
+                by.label if grants.is_system(by) else by.username, reason)
     return record

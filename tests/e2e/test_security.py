@@ -62,7 +62,7 @@ def test_pages_keep_to_the_content_security_policy(page):
     sign_in(page, dm)
     for path in ["/", "/participants/", f"/participants/{p.pk}/", "/safety/", "/exports/",
                  "/exports/report/", "/admin/", f"/admin/edc/user/{clinician.pk}/change/",
-                 "/admin/edc/twofactorreset/add/"]:
+                 "/admin/edc/twofactorreset/add/", "/access/", f"/access/users/{clinician.pk}/"]:
         page.goto(page.base + path)
         page.wait_for_load_state("load")
     page.goto(page.base + f"/exports/{run.pk}/")

@@ -59,9 +59,10 @@ def scratch():
 
 
 @pytest.fixture
-def trial():
+def trial(settings):
     """The demo trial plus records made through the real services: a randomized participant with a
     month-0 lab panel, an adverse event, and a monitor's query on the panel (all committed)."""
+    settings.DEBUG = True  # the demo loader refuses otherwise (published secrets)
     call_command("load_demo_trial", stdout=open(os.devnull, "w"))
     site = Site.objects.get(code="plagh")
     clinician = User.objects.get(username="clinician")

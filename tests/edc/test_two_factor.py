@@ -306,9 +306,10 @@ def test_the_admin_lists_devices_without_their_keys(site, client_for):
 
 # --- the demo ---
 
-def test_demo_users_who_need_it_have_the_demo_authenticator(db):
+def test_demo_users_who_need_it_have_the_demo_authenticator(db, settings):
     from edc.management.commands.load_demo_trial import DEMO_TOTP_SECRET, USERS
 
+    settings.DEBUG = True  # the demo loader refuses otherwise (published secrets)
     call_command("load_demo_trial", stdout=open("/dev/null", "w"))
     call_command("load_demo_trial", stdout=open("/dev/null", "w"))  # idempotent
     key = b32decode(DEMO_TOTP_SECRET).hex()

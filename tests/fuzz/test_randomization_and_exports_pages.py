@@ -103,10 +103,15 @@ def test_bag_randomize_and_unblind_forms(site, clinician):
     enrolled = factories.enrolled_participant(site, clinician)
     fuzz_page(fuzz_client(clinician), reverse("randomize", args=[enrolled.pk]), {"confirm": "on"},
               form=rforms.RandomizeForm(), today=timezone.localdate(), examples=10)
-    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site))
     fuzz_page(fuzz_client(pi), reverse("unblind", args=[randomized.pk]),
-              {"reason": "Anaphylaxis, the treating physician needs the arm", "password": factories.PASSWORD},
+              {"reason": "Anaphylaxis, the treating physician needs the arm", "password": factories.PASSWORD,
+               "code": factories.totp_code(factories.authenticator(pi)), "reveal_to_name": "",
+               "reveal_to_email": ""},
               form=rforms.UnblindingForm(), today=timezone.localdate(), examples=15)
+    fuzz_page(fuzz_client(clinician), reverse("unblinding_request", args=[randomized.pk]),
+              {"reason": "Anaphylaxis, the treating physician needs the arm", "treating_physician": "Dr Liu"},
+              form=rforms.UnblindingRequestForm(), today=timezone.localdate(), examples=10)
 
 
 # --- the export API -------------------------------------------------------------------------------

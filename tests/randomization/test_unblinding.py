@@ -1,17 +1,23 @@
-"""Emergency unblinding (protocol 2.8): reason and password, arm to the requester only, sponsor and
-CRO notified at once (Celery after commit), every delivery recorded, a PDF for the source documents."""
+"""Emergency unblinding (protocol 2.8.2): the code-break permission is a central grant; the break needs
+reason, password and the authenticator code, one participant of the requester's own site; the arm goes
+to the requester or only to a named third party by e-mail; sponsor and CRO notified at once (Celery
+after commit), every delivery recorded; a request by an investigator without the grant alerts the PI."""
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from edc import roles
 from edc.models import Delivery, DeliveryAttempt, Notification
 from edc.services import notifications
-from randomization.models import EmergencyUnblinding
+from randomization.blinding import may_see_arm
+from randomization.models import ArmDisclosure, EmergencyUnblinding, UnblindingRequest
 from tests import factories
 from tests.faults.smtp import SmtpServer
+from tests.fuzz.db import NOT_DATA, changed_tables, table_counts
 
 pytestmark = pytest.mark.django_db
+REASON = "Severe anaphylaxis; ICU team needs the allocation"
 
 
 @pytest.fixture
@@ -21,63 +27,170 @@ def randomized(site, clinician):
     return factories.randomized_participant(site, clinician)
 
 
+@pytest.fixture
+def holder(site):
+    """The PI, holding the code-break permission and an authenticator."""
+    pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site))
+    factories.authenticator(pi)
+    return pi
+
+
 def unblind(p, user, **kw):
     from randomization.services.unblinding import emergency_unblind
-    values = {"reason": "Severe anaphylaxis; ICU team needs the allocation", "password": factories.PASSWORD}
+    values = {"reason": REASON, "password": factories.PASSWORD}
     values.update(kw)
+    if "code" not in values:
+        values["code"] = factories.totp_code(factories.authenticator(user))
     return emergency_unblind(p, user=user, **values)
 
 
-def test_it_needs_a_reason(randomized, clinician):
+def send_all():
+    """What the Celery worker does for each queued e-mail delivery."""
+    for pk in Delivery.objects.filter(channel="email").values_list("pk", flat=True):
+        notifications.send_email_delivery(pk)
+
+
+def nothing_changed():
+    return (EmergencyUnblinding.objects.count(), EmergencyUnblinding.history.count(),
+            Notification.objects.count(), ArmDisclosure.objects.count()) == (0, 0, 0, 0)
+
+
+# --- bad input: a clear message, nothing changed ---
+
+def test_it_refuses_an_investigator_without_the_code_break_grant(randomized, clinician):
+    factories.authenticator(clinician)
+    with pytest.raises(PermissionDenied, match="do not hold the code-break permission"):
+        unblind(randomized, clinician)
+    assert nothing_changed()
+
+
+def test_the_pi_role_alone_does_not_hold_the_grant(randomized, site):
+    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    with pytest.raises(PermissionDenied, match="code-break permission"):
+        unblind(randomized, pi)
+    assert nothing_changed()
+
+
+def test_it_needs_a_reason(randomized, holder):
     with pytest.raises(ValidationError) as e:
-        unblind(randomized, clinician, reason="  ")
+        unblind(randomized, holder, reason="  ")
     assert "reason" in e.value.message_dict
-    assert EmergencyUnblinding.objects.count() == 0 and Notification.objects.count() == 0
+    assert nothing_changed()
 
 
-def test_it_needs_the_right_password(randomized, clinician):
+def test_it_needs_the_right_password(randomized, holder):
     with pytest.raises(ValidationError) as e:
-        unblind(randomized, clinician, password="guess-guess-guess")
+        unblind(randomized, holder, password="guess-guess-guess")
     assert "not correct" in str(e.value.message_dict["password"])
-    assert EmergencyUnblinding.objects.count() == 0 and EmergencyUnblinding.history.count() == 0
+    assert nothing_changed()
 
 
-def test_it_refuses_a_participant_who_is_not_randomized(site, clinician):
+def test_it_needs_the_second_factor(randomized, holder):
+    with pytest.raises(ValidationError) as e:
+        unblind(randomized, holder, code="")
+    assert "6-digit code" in str(e.value.message_dict["code"])
+    assert nothing_changed()
+
+
+def test_it_refuses_a_wrong_code(randomized, holder):
+    right = factories.totp_code(factories.authenticator(holder))
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    with pytest.raises(ValidationError) as e:
+        unblind(randomized, holder, code=wrong)
+    assert "not right" in str(e.value.message_dict["code"])
+    assert nothing_changed()
+
+
+def test_a_holder_without_an_authenticator_is_refused(randomized, site):
+    pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site))
+    from randomization.services.unblinding import emergency_unblind
+    with pytest.raises(ValidationError, match="no authenticator"):
+        emergency_unblind(randomized, user=pi, reason=REASON, password=factories.PASSWORD, code="123456")
+    assert nothing_changed()
+
+
+def test_it_refuses_another_sites_participant(randomized, other_site):
+    other_pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, other_site))
+    with pytest.raises(PermissionDenied, match="do not work at this site"):
+        unblind(randomized, other_pi)
+    assert nothing_changed()
+
+
+def test_a_third_party_needs_a_name_and_a_valid_address(randomized, holder):
+    with pytest.raises(ValidationError) as e:
+        unblind(randomized, holder, reveal_to_email="not-an-address")
+    assert set(e.value.message_dict) == {"reveal_to_email", "reveal_to_name"}
+    assert nothing_changed()
+
+
+def test_it_refuses_a_participant_who_is_not_randomized(site, clinician, holder):
     p = factories.enrolled_participant(site, clinician)
     with pytest.raises(ValidationError, match="not been randomized"):
-        unblind(p, clinician)
+        unblind(p, holder)
     assert EmergencyUnblinding.objects.count() == 0
 
 
-def test_it_marks_the_participant_for_good_and_refuses_a_second_time(randomized, clinician):
-    record = unblind(randomized, clinician)
-    assert record.requested_by == clinician and record.history.get().history_user == clinician
+# --- the code break ---
+
+def test_it_marks_the_participant_for_good_and_refuses_a_second_time(randomized, holder):
+    record = unblind(randomized, holder)
+    assert record.requested_by == holder and record.history.get().history_user == holder
+    assert may_see_arm(holder, randomized)
     with pytest.raises(ValidationError, match="already unblinded"):
-        unblind(randomized, clinician)
+        unblind(randomized, holder)
     assert EmergencyUnblinding.objects.count() == 1
 
 
+def test_a_third_party_reveal_leaves_the_requester_blinded(randomized, holder, client_for):
+    record = unblind(randomized, holder, reveal_to_name="Dr Liu (ICU)", reveal_to_email="liu@icu.example.org")
+    send_all()
+    arm = str(randomized.randomization.row.get_arm_display())
+    assert not may_see_arm(holder, randomized)
+    to_physician = [m for m in mail.outbox if m.to == ["liu@icu.example.org"]]
+    assert len(to_physician) == 1 and f"Allocation: {arm}" in to_physician[0].body
+    for m in mail.outbox:
+        if m.to != ["liu@icu.example.org"]:
+            assert arm not in m.body and arm not in m.subject  # sponsor, CRO, PI: never the arm
+    assert not Notification.objects.filter(recipient_user=holder, kind="unblinding_reveal").exists()
+    c = client_for(holder)
+    for url in (reverse("unblinding_result", args=[randomized.pk]),
+                reverse("participant_detail", args=[randomized.pk])):
+        page = c.get(url)
+        assert page.status_code == 200 and arm.encode() not in page.content
+    assert b"Dr Liu (ICU)" in c.get(reverse("unblinding_result", args=[randomized.pk])).content
+    assert ArmDisclosure.objects.count() == 0 and record.reveal_to_email
+
+
+def test_every_view_of_the_revealed_arm_is_logged(randomized, holder, client_for):
+    unblind(randomized, holder)
+    c = client_for(holder)
+    c.get(reverse("unblinding_result", args=[randomized.pk]))
+    c.get(reverse("unblinding_record", args=[randomized.pk]))
+    c.get(reverse("participant_detail", args=[randomized.pk]))
+    seen = list(ArmDisclosure.objects.filter(user=holder, participant=randomized).values_list("where", flat=True))
+    assert sorted(seen) == ["participant page", "unblinding record PDF", "unblinding record page"]
+
+
 def test_sponsor_and_cro_are_emailed_after_commit_and_each_delivery_is_recorded(
-        randomized, clinician, django_capture_on_commit_callbacks):
+        randomized, holder, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        unblind(randomized, clinician)
-    emails = Delivery.objects.filter(channel="email")
+        unblind(randomized, holder)
+    emails = Delivery.objects.filter(channel="email", notification__recipient_user=None)
     assert {d.notification.recipient_email for d in emails} == {"sponsor@example.org", "cro@example.org"}
-    assert len(mail.outbox) == 0 and len(callbacks) == 2  # nothing sent before the commit
+    assert len(mail.outbox) == 0 and len(callbacks) == 3  # sponsor, CRO and the PI's e-mail copy
     for d in emails:  # what the Celery worker does for each queued id
         notifications.send_email_delivery(d.pk)
     assert sorted(m.to[0] for m in mail.outbox) == ["cro@example.org", "sponsor@example.org"]
-    assert set(Delivery.objects.filter(channel="email").values_list("status", flat=True)) == {"sent"}
+    assert set(emails.values_list("status", flat=True)) == {"sent"}
     assert DeliveryAttempt.objects.filter(succeeded=True).count() == 2
-    # a second send of the same delivery does nothing: exactly once
-    for d in emails:
+    for d in emails:  # a second send of the same delivery does nothing: exactly once
         assert notifications.send_email_delivery(d.pk) == "skipped"
     assert len(mail.outbox) == 2
 
 
-def test_a_failed_send_is_recorded_and_retried(randomized, clinician, settings):
-    unblind(randomized, clinician)
-    d = Delivery.objects.filter(channel="email").first()
+def test_a_failed_send_is_recorded_and_retried(randomized, holder, settings):
+    unblind(randomized, holder)
+    d = Delivery.objects.filter(channel="email", notification__recipient_user=None).first()
     smtp = SmtpServer().start()
     smtp.stop()  # nothing listens on its port: connection refused
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -98,38 +211,84 @@ def test_a_failed_send_is_recorded_and_retried(randomized, clinician, settings):
     assert [a.succeeded for a in d.attempt_log.all()] == [False, True]
 
 
-def test_the_browser_flow_reveals_the_arm_to_the_requester(randomized, clinician, client_for):
-    c = client_for(clinician)
+# --- the pages ---
+
+def test_the_browser_flow_reveals_the_arm_to_the_requester(randomized, holder, client_for):
+    c = client_for(holder)
     r = c.post(reverse("unblind", args=[randomized.pk]),
-               {"reason": "Severe anaphylaxis needing the allocation", "password": factories.PASSWORD},
-               follow=True)
+               {"reason": REASON, "password": factories.PASSWORD,
+                "code": factories.totp_code(factories.authenticator(holder))}, follow=True)
     assert r.status_code == 200
     assert str(randomized.randomization.row.get_arm_display()).encode() in r.content
 
 
-def test_the_form_shows_a_wrong_password_and_saves_nothing(randomized, clinician, client_for):
-    r = client_for(clinician).post(reverse("unblind", args=[randomized.pk]),
-                                   {"reason": "Severe anaphylaxis needing the allocation",
-                                    "password": "wrong-wrong-wrong"})
+def test_the_form_shows_a_wrong_password_and_saves_nothing(randomized, holder, client_for):
+    r = client_for(holder).post(reverse("unblind", args=[randomized.pk]),
+                                {"reason": REASON, "password": "wrong-wrong-wrong", "code": "123456"})
     assert r.status_code == 200 and b"password is not correct" in r.content
-    assert EmergencyUnblinding.objects.count() == 0
+    assert nothing_changed()
 
 
-def test_the_record_pdf_is_served(randomized, clinician, client_for):
-    unblind(randomized, clinician)
-    r = client_for(clinician).get(reverse("unblinding_record", args=[randomized.pk]))
+def test_the_form_refuses_a_missing_code(randomized, holder, client_for):
+    r = client_for(holder).post(reverse("unblind", args=[randomized.pk]),
+                                {"reason": REASON, "password": factories.PASSWORD})
+    assert r.status_code == 200 and b"This field is required" in r.content
+    assert nothing_changed()
+
+
+def test_a_crafted_post_without_the_grant_is_refused(randomized, clinician, client_for):
+    c = client_for(clinician)
+    before = table_counts()
+    page = c.get(reverse("unblind", args=[randomized.pk]))
+    assert b"do not hold the code-break permission" in page.content and b'name="password"' not in page.content
+    r = c.post(reverse("unblind", args=[randomized.pk]),
+               {"reason": REASON, "password": factories.PASSWORD, "code": "123456"})
+    assert r.status_code == 403 and b"do not hold the code-break permission" in r.content
+    assert nothing_changed() and UnblindingRequest.objects.count() == 0
+    assert {t: c for t, c in changed_tables(before, table_counts()).items() if t not in NOT_DATA} == {}
+
+
+def test_another_sites_participant_answers_404(randomized, other_site, client_for):
+    other_pi = factories.grant_code_break(factories.make_user(roles.PRINCIPAL_INVESTIGATOR, other_site))
+    r = client_for(other_pi).post(reverse("unblind", args=[randomized.pk]),
+                                  {"reason": REASON, "password": factories.PASSWORD, "code": "123456"})
+    assert r.status_code == 404 and nothing_changed()
+
+
+def test_the_record_pdf_is_served(randomized, holder, client_for):
+    unblind(randomized, holder)
+    r = client_for(holder).get(reverse("unblinding_record", args=[randomized.pk]))
     assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
 
 
-def test_the_notice_is_written_in_each_recipients_language(randomized, clinician, site):
-    from edc import roles
+# --- the request by an investigator without the grant ---
+
+def test_a_request_alerts_the_pi_and_holders_at_once(randomized, clinician, holder, client_for):
+    c = client_for(clinician)
+    url = reverse("unblinding_request", args=[randomized.pk])
+    bad = c.post(url, {"reason": "short"})
+    assert bad.status_code == 200 and b"at least 10 characters" in bad.content
+    assert UnblindingRequest.objects.count() == 0 and Notification.objects.count() == 0
+    r = c.post(url, {"reason": REASON, "treating_physician": "Dr Liu, ICU ext. 4411"})
+    assert r.status_code == 302
+    send_all()
+    request = UnblindingRequest.objects.get()
+    assert request.requested_by == clinician and request.history.get().history_user == clinician
+    alert = Notification.objects.get(kind="unblinding_request")
+    assert alert.recipient_user == holder and "URGENT" in alert.subject
+    assert set(alert.deliveries.values_list("channel", flat=True)) == {"in_app", "email"}
+    assert [m.to for m in mail.outbox] == [[holder.email]]
+    assert EmergencyUnblinding.objects.count() == 0 and not may_see_arm(clinician, randomized)
+
+
+def test_the_notice_is_written_in_each_recipients_language(randomized, holder, site):
     from edc.models import ExternalContact
 
     pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
     pi.language = "zh-hans"
     pi.save(update_fields=["language"])
     ExternalContact.objects.filter(organisation="sponsor").update(language="en")
-    unblind(randomized, clinician)
+    unblind(randomized, holder)
     to_pi = Notification.objects.get(kind="unblinding", recipient_user=pi)
     assert to_pi.subject == f"[EDC] 紧急揭盲 {randomized.participant_code}" and "原因：" in to_pi.body
     to_sponsor = Notification.objects.get(kind="unblinding", recipient_email="sponsor@example.org")

@@ -3,12 +3,14 @@ from base64 import b32decode
 from importlib import import_module
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from edc import roles
 from edc.models import ExternalContact, Site, User
+from edc.services import grants
 from edc.services.people import create_user, ensure_roles
 
 DEMO_PASSWORD = "lupus-trial-demo"  # >= 12 characters; demo only
@@ -46,6 +48,10 @@ class Command(BaseCommand):
                             help="Load without printing the logins (make run prints them last).")
 
     def handle(self, *args, print_logins=False, no_logins=False, **options):
+        # Published passwords and a published TOTP secret: never on a production server.
+        if not settings.DEBUG:
+            raise CommandError("load_demo_trial creates accounts with published passwords and a published "
+                               "authenticator secret; it runs only with DEBUG on (development).")
         if not print_logins:
             self.load()
         if no_logins:
@@ -85,6 +91,10 @@ class Command(BaseCommand):
                         email=f"{username}@example.org")
             created += 1
         self.demo_authenticators()
+        pi = User.objects.filter(username="pi").first()
+        if pi is not None:  # protocol 2.8.2: the PI holds the code-break permission (central grant)
+            grants.set_code_break(pi, True, by=grants.SETUP,
+                                  reason="Demo: the principal investigator holds the code-break permission")
         self.stdout.write(f"Demo trial ready ({created} users created, "
                           f"{User.objects.count()} in all).")
         # Each app may add its part of the demo (strata and allocation list, ...) in <app>/demo.py.
