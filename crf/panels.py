@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from crf import registry
-from crf.selectors import visits_visible_to, week_bounds, with_status
+from crf.selectors import open_query_counts, visits_visible_to, week_bounds, with_status
 from crf.status import due_q, status_q
 
 
@@ -31,6 +31,5 @@ def home_card(request):
     # Only the visits counted are read (the partial indexes of crf.Visit serve each arm).
     counts = visits_visible_to(request.user).filter(due | overdue | missed).aggregate(
         due=Count("id", filter=due), overdue=Count("id", filter=overdue), missed=Count("id", filter=missed))
-    from crf.views.review import open_query_counts
     counts.update({f"queries_{k}": v for k, v in open_query_counts(request.user).items()})
     return counts

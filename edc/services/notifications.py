@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from edc.models import Delivery, DeliveryAttempt, Notification
+from edc.queue import enqueue_after_commit
 
 log = logging.getLogger("edc.notifications")
 MAX_ATTEMPTS = 10
@@ -50,23 +51,9 @@ def notify(*, kind: str, event_key: str, recipients: list[Recipient], subject: s
         if n.recipient_email:
             d = Delivery.objects.create(notification=n, channel=Delivery.Channel.EMAIL,
                                         next_attempt_at=now)
-            from edc.tasks import deliver_email
-            enqueue_after_commit(deliver_email, d.pk)
+            enqueue_after_commit("edc.tasks.deliver_email", d.pk)
         created.append(n)
     return created
-
-
-def enqueue_after_commit(task, *args) -> None:
-    """Queue a Celery task once the transaction commits. If the broker is down the row stays
-    pending and the beat sweep sends it later: a broker outage delays a notice, never loses it."""
-
-    def send() -> None:
-        try:
-            task.apply_async(args=args)
-        except Exception as error:
-            log.warning("could not queue %s%s: %s; the sweep will retry", task.name, args, error)
-
-    transaction.on_commit(send)
 
 
 def claim(delivery_id: int) -> bool:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from edc.access import has_any_role
+from edc.queue import enqueue_after_commit
 from edc.roles import DATA_MANAGER, STATISTICIAN
 from exports.datasets import all_datasets
 from exports.models import ExportRun
@@ -24,9 +25,7 @@ def request_export(*, user, unblinded: bool = False) -> ExportRun:
         raise PermissionDenied("The arm is released only after database lock and dataset unblinding.")
     run = ExportRun.objects.create(requested_by=user, blinded=not unblinded,
                                    datasets=[d.name for d in all_datasets(unblinded=unblinded)])
-    from edc.services.notifications import enqueue_after_commit
-    from exports.tasks import build_export
-    enqueue_after_commit(build_export, str(run.pk))
+    enqueue_after_commit("exports.tasks.build_export", str(run.pk))
     return run
 
 
@@ -34,13 +33,10 @@ def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:
     """Queue again the runs still waiting for a worker (the broker lost the task, or was down when the
     export was asked for): called by beat, like the e-mail retries. `build` claims a run once, so a
     run queued twice is still built once."""
-    from edc.services.notifications import enqueue_after_commit
-    from exports.tasks import build_export
-
     stale = list(ExportRun.objects.filter(status=ExportRun.Status.QUEUED,
                                           requested_at__lt=timezone.now() - older_than).values_list("pk", flat=True))
     for pk in stale:
-        enqueue_after_commit(build_export, str(pk))
+        enqueue_after_commit("exports.tasks.build_export", str(pk))
     return len(stale)
 
 

@@ -1,21 +1,18 @@
 """Export pages: request an export, watch its progress, download it; the log; releasing the arm."""
 import csv
-import hashlib
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from edc import roles
-from edc.access import allow, has_any_role, public
+from edc.access import allow, public
 from exports.datasets import all_datasets
-from exports.models import ApiToken, ExportRun
-from exports.services import release, runs
+from exports.models import ExportRun
+from exports.services import api_tokens, release, runs
 
 EXPORTERS = {roles.STATISTICIAN, roles.DATA_MANAGER}
 
@@ -80,14 +77,7 @@ def release_arm(request):
 @allow({roles.STATISTICIAN})
 @require_http_methods(["GET", "POST"])
 def api_token(request):
-    key = None
-    if request.method == "POST":
-        now = timezone.now()
-        for token in ApiToken.objects.filter(user=request.user, revoked_at__isnull=True):
-            token.revoked_at = now
-            token.save(update_fields=["revoked_at"])
-        key = secrets.token_urlsafe(32)
-        ApiToken.objects.create(user=request.user, key_sha256=hashlib.sha256(key.encode()).hexdigest())
+    key = api_tokens.rotate_token(request.user) if request.method == "POST" else None
     return render(request, "exports/token.html", {"key": key, "tokens": request.user.api_tokens.all()})
 
 
@@ -98,16 +88,12 @@ class _Echo:
 
 @public  # authenticated by the token below, not by a session
 def api_dataset(request, name):
-    header = request.headers.get("Authorization", "")
-    key = header.removeprefix("Token ").strip()
-    token = ApiToken.objects.filter(key_sha256=hashlib.sha256(key.encode()).hexdigest(),
-                                    revoked_at__isnull=True).select_related("user").first() if key else None
-    if token is None or not token.user.is_active or not has_any_role(token.user, {roles.STATISTICIAN}):
+    user = api_tokens.authenticate(request.headers.get("Authorization", ""))
+    if user is None:
         return JsonResponse({"error": "a valid statistician token is required"}, status=401)
     dataset = next((d for d in all_datasets() if d.name == name), None)  # always blinded
     if dataset is None:
         raise Http404
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     writer = csv.writer(_Echo())
 
     def lines():

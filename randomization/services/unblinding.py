@@ -12,7 +12,7 @@ from edc.audit import save_created
 from edc.models import ExternalContact, Participant
 from edc.roles import INVESTIGATORS, PRINCIPAL_INVESTIGATOR
 from edc.services.notifications import Recipient, notify
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 from randomization.models import EmergencyUnblinding
 
 MIN_REASON = 10

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from edc.audit import save_changed, save_created
 from edc.clinical.dates import add_months
-from edc.services.screening import require_site_member, site_today
+from edc.sites import require_site_member, site_today
 from safety.models import AdverseEvent, SaeCase, SaeReport
 from safety.vocab import Outcome
 

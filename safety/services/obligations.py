@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from edc.audit import save_changed
 from edc.models import ExternalContact, User
+from edc.queue import enqueue_after_commit
 from edc.roles import PRINCIPAL_INVESTIGATOR
 from edc.services.notifications import Recipient, notify
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 from safety.models import ObligationAlert, ObligationPolicy, SaeCase, SaeObligation
 
 DEFAULT_POLICIES = [
@@ -44,9 +45,7 @@ def create_obligations(case: SaeCase) -> list[SaeObligation]:
         due = case.aware_at + timedelta(hours=policy.hours)
         out.append(SaeObligation.objects.create(
             case=case, policy=policy, due_at=due, remind_at=due - timedelta(hours=policy.remind_before_hours)))
-    from edc.services.notifications import enqueue_after_commit
-    from safety.tasks import sweep_case
-    enqueue_after_commit(sweep_case, case.pk)  # the creation alert goes out now, not at the next minute
+    enqueue_after_commit("safety.tasks.sweep_case", case.pk)  # the creation alert goes out now, not at the next minute
     return out
 
 
