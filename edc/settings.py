@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "edc.context_processors.navigation",
+                "edc.context_processors.session",
             ],
         },
     },
@@ -135,6 +136,7 @@ SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", "1800")  # idle timeout: 30 
 SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the idle deadline on
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))
+SESSION_WARN_SECONDS = envint("SESSION_WARN_SECONDS", "300")  # the idle warning shows 5 minutes before
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

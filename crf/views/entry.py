@@ -17,6 +17,7 @@ from crf.services.locks import active_locks_for
 from crf.views.review_panel import review_panel
 from edc import roles
 from edc.access import allow, has_any_role
+from edc.context_processors import SAVED_FORM
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
@@ -63,6 +64,7 @@ def _handle(request, crf_type, instance, *, visit, back, context):
             attach_errors(form, error)
         else:
             messages.success(request, _("%(form)s saved.") % {"form": crf_type.label})
+            request.session[SAVED_FORM] = request.path  # the browser drops its copy of what was typed
             if saved_warnings:
                 messages.warning(request, _("Saved with %(n)d warning(s) recorded.") % {"n": len(saved_warnings)})
             return redirect(back)
