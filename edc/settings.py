@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "edc.middleware.SessionLifetimeMiddleware",
     "edc.middleware.SiteTimezoneMiddleware",
+    "edc.errors.ErrorPagesMiddleware",  # 403/404 pages like the app, also when DEBUG is on
     "edc.access.AccessPolicyMiddleware",
     # after the access policy: a user who owes the second factor reaches only the sign-in steps
     "edc.two_factor.TwoFactorMiddleware",

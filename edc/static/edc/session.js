@@ -33,7 +33,7 @@
     if (left <= 0) { end(); return; }
     if (left <= warn) {
       box.hidden = false;
-      text.textContent = me.dataset.msgWarn.replace("%(time)s", fmt(left));
+      text.textContent = me.dataset.msgWarn.replace("{time}", fmt(left));
       stay.hidden = hardEnd - Date.now() <= warn;  // the 12-hour limit cannot be extended
     } else { box.hidden = true; }
   }
