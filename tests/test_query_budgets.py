@@ -65,8 +65,9 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("participant_audit_csv", roles.MONITOR): 32,
     ("crf_audit labs", roles.MONITOR): 35,
     ("visit_crf labs", roles.MONITOR): 18,  # the form with its review panel: signatures, queries, messages
-    ("log_crf prednisone", roles.CLINICIAN): 8,
-    ("log_crf conmeds", roles.CLINICIAN): 8,
+    # +1 since a new row's page asks whether the casebook or database is locked (shown read-only, with why)
+    ("log_crf prednisone", roles.CLINICIAN): 9,
+    ("log_crf conmeds", roles.CLINICIAN): 9,
     ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 9,
     ("sae_report_pdf", roles.PRINCIPAL_INVESTIGATOR): 8,
     ("ae_detail", roles.CLINICIAN): 8,
