@@ -151,7 +151,9 @@ def test_the_monitor_reads_but_cannot_edit_a_form(p, labs, monitor, client_for):
     c = client_for(monitor)
     url = reverse("visit_crf", args=[labs.visit_id, "labs"])
     r = c.get(url)
-    assert r.status_code == 200 and b"disabled" in r.content and b"Mark verified against source" in r.content
+    assert r.status_code == 200 and b"Mark verified against source" in r.content
+    assert b'data-readonly-field="platelets_10e9_l"' in r.content and b'name="platelets_10e9_l"' not in r.content
+    assert b"Read-only for your role" in r.content
     assert c.post(url, {"platelets_10e9_l": "1"}).status_code == 403
     labs.refresh_from_db()
     assert labs.platelets_10e9_l != 1
