@@ -32,4 +32,7 @@ def home_card(request):
     counts = visits_visible_to(request.user).filter(due | overdue | missed).aggregate(
         due=Count("id", filter=due), overdue=Count("id", filter=overdue), missed=Count("id", filter=missed))
     counts.update({f"queries_{k}": v for k, v in open_query_counts(request.user).items()})
+    from edc import roles
+    from edc.access import has_any_role
+    counts["site_staff"] = has_any_role(request.user, roles.SITE_STAFF)  # who sees the card (edc.roles)
     return counts

@@ -11,7 +11,10 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
-def enqueue_after_commit(task_name: str, *args) -> None:
+def enqueue_after_commit(task_name, *args) -> None:
+    """`task_name`: the task's registered name (a task object is accepted and read for its name)."""
+    task_name = task_name if isinstance(task_name, str) else task_name.name
+
     def send() -> None:
         from edc.celery import app
 

@@ -12,6 +12,7 @@ from edc.access import has_any_role
 from edc.audit import save_created
 from edc.clinical.dosing import msc_total_cells
 from edc.roles import PHARMACIST
+from randomization.blinding import arm_code_for
 from randomization.models import Arm, BagPreparation
 
 MIN_VIABILITY = Decimal("70")  # release criterion for cell products; below it the bag is refused
@@ -37,7 +38,7 @@ def record_bag(participant, *, user, infusion: str, body_weight_kg: Decimal, pro
         errors["prepared_at"] = _("The preparation time cannot be in the future.")
     elif prepared_at < randomization.randomized_at.replace(second=0, microsecond=0):  # form: minutes
         errors["prepared_at"] = _("The bag cannot be prepared before the participant was randomized.")
-    if randomization.row.arm == Arm.MSC:
+    if arm_code_for(user, participant) == Arm.MSC:  # the pharmacist is unblinded (randomization.blinding)
         if not cell_count or cell_count <= 0:
             errors["cell_count"] = _("Enter the cell count of the bag.")
         if viability_pct is None or not (0 <= viability_pct <= 100):

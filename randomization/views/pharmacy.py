@@ -13,6 +13,7 @@ from edc import roles
 from edc.access import allow
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
+from randomization.blinding import arm_label_for
 from randomization.forms import BagForm
 from randomization.labels import BagLabel, bag_label_pdf
 from randomization.models import BagPreparation
@@ -53,7 +54,7 @@ def prepare(request, pk, infusion):
             return redirect("pharmacy_worklist")
     return render(request, "randomization/prepare.html", {
         "p": p, "form": form, "infusion": INFUSIONS[infusion],
-        "arm": p.randomization.row.get_arm_display(), "blind_code": p.randomization.blind_code})
+        "arm": arm_label_for(request.user, p), "blind_code": p.randomization.blind_code})
 
 
 @allow(PHARMACY)

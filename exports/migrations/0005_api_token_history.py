@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0001_initial'),
+        ('exports', '0004_merge_0002_export_run_lease_0003_export_formats'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
