@@ -13,7 +13,7 @@ from .conftest import shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-IDLE = 14  # seconds of inactivity before the session ends (production: 1800)
+IDLE = 20  # seconds of inactivity before the session ends (production: 1800)
 
 
 def drafts_in(page) -> list[str]:
@@ -23,7 +23,7 @@ def drafts_in(page) -> list[str]:
 
 def test_typed_values_survive_the_end_of_the_session(page, settings):
     settings.SESSION_COOKIE_AGE = IDLE
-    settings.SESSION_WARN_SECONDS = IDLE // 2  # the banner shows for the last 7 seconds
+    settings.SESSION_WARN_SECONDS = IDLE // 2  # the banner shows for the last 10 seconds
     site = factories.make_site("plagh", "BJ")
     clinician = factories.make_user(roles.CLINICIAN, site)
     factories.strata_and_list()
@@ -48,7 +48,7 @@ def test_typed_values_survive_the_end_of_the_session(page, settings):
     page.fill("#id_platelets_10e9_l", "187")
 
     # The warning comes before the end, and "Stay signed in" renews the session.
-    page.wait_for_selector("#session-warning [data-stay]", state="visible", timeout=IDLE * 1000)
+    page.wait_for_selector("#session-warning [data-stay]", state="visible", timeout=2 * IDLE * 1000)
     assert "Your session ends in" in page.inner_text("#session-warning")
     shot(page, "40-session-warning")
     page.click("#session-warning [data-stay]")
