@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from crf import registry
 from crf.schedule import BY_CODE
-from crf.selectors import due_horizon, visits_visible_to, with_status
+from crf.selectors import due_horizon, open_query_counts, visits_visible_to, with_status
 from crf.status import due_q, status_q
 
 
@@ -61,7 +61,6 @@ def home_card(request):
     # Only the visits counted are read (the partial indexes of crf.Visit serve each arm).
     counts = visits_visible_to(request.user).filter(due | overdue | missed).aggregate(
         due=Count("id", filter=due), overdue=Count("id", filter=overdue), missed=Count("id", filter=missed))
-    from crf.views.review import open_query_counts
     counts.update({f"queries_{k}": v for k, v in open_query_counts(request.user).items()})
     from edc import roles
     from edc.access import has_any_role

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from crf.models import PrednisoneDose
 from edc.models import Participant
-from edc.services.screening import site_today
+from edc.sites import site_today
 
 
 def row_in_force(participant: Participant, day: date) -> PrednisoneDose | None:

@@ -1,7 +1,7 @@
 """URLs of the crf module."""
 from django.urls import path
 
-from crf.views import audit, entry, pdfs, printing, review, visits, worklist
+from crf.views import audit, entry, pdfs, printing, queries, review, visits, worklist
 
 urlpatterns = [
     path("worklist/", worklist.worklist, name="worklist"),
@@ -17,15 +17,15 @@ urlpatterns = [
     path("crf/<slug:key>/<uuid:object_pk>/verify/", review.verify, name="crf_verify"),
     path("crf/<slug:key>/<uuid:object_pk>/sign/", review.sign_form, name="crf_sign"),
     path("crf/<slug:key>/<uuid:object_pk>/lock/", review.lock_form, name="crf_lock"),
-    path("crf/<slug:key>/<uuid:object_pk>/query/", review.raise_query, name="crf_raise_query"),
+    path("crf/<slug:key>/<uuid:object_pk>/query/", queries.raise_query, name="crf_raise_query"),
     path("crf/<slug:key>/<uuid:object_pk>/audit/", audit.crf_audit, name="crf_audit"),
     path("participants/<uuid:pk>/audit.csv", audit.participant_audit_csv, name="participant_audit_csv"),
     path("participants/<uuid:pk>/sign/", review.sign_visit_or_casebook, name="sign_casebook"),
     path("participants/<uuid:pk>/visits/<uuid:visit_pk>/sign/", review.sign_visit_or_casebook, name="sign_visit"),
     path("participants/<uuid:pk>/lock/", review.lock_casebook, name="lock_casebook"),
     path("database-lock/", review.database_lock, name="database_lock"),
-    path("queries/", review.query_list, name="query_list"),
-    path("queries/<uuid:query_pk>/", review.query_detail, name="query_detail"),
+    path("queries/", queries.query_list, name="query_list"),
+    path("queries/<uuid:query_pk>/", queries.query_detail, name="query_detail"),
     path("crf-book.pdf", pdfs.crf_book, name="crf_book"),
     path("participants/<uuid:pk>/casebook.pdf", pdfs.casebook, name="casebook_pdf"),
 ]

@@ -1,4 +1,6 @@
 """What the base layout needs on every page: the user's roles and the navigation they may use."""
+import time
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -52,4 +54,27 @@ def navigation(request):
     return {
         "nav_links": links, "unread": unread,
         "my_roles": [roles.LABELS[r] for r in roles.ALL_ROLES if r in mine],
+    }
+
+
+SAVED_FORM = "edc_saved_form"  # set by a view that saved a form: the page drops the browser's copy
+
+
+def session(request):
+    """The idle-timeout warning and the draft keys (edc/static/edc/session.js, drafts.js)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from django.conf import settings
+
+    from edc.drafts import draft_keys
+    from edc.middleware import SESSION_STARTED
+
+    started = request.session.get(SESSION_STARTED) or time.time()
+    return {
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warn_seconds": min(settings.SESSION_WARN_SECONDS, settings.SESSION_COOKIE_AGE // 2),
+        "session_absolute_left": max(0, int(started + settings.SESSION_ABSOLUTE_SECONDS - time.time())),
+        "draft_keys": " ".join(draft_keys(user)),
+        "saved_form": request.session.pop(SAVED_FORM, ""),
     }

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "edc.middleware.SessionLifetimeMiddleware",
     "edc.middleware.SiteTimezoneMiddleware",
+    "edc.errors.ErrorPagesMiddleware",  # 403/404 pages like the app, also when DEBUG is on
     "edc.access.AccessPolicyMiddleware",
     "edc.read_log.ReadLogMiddleware",  # who read whose data: one INSERT per request (edc.read_log)
     # after the access policy: a user who owes the second factor reaches only the sign-in steps
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "edc.context_processors.navigation",
                 "edc.context_processors.demo_banner",
+                "edc.context_processors.session",
             ],
         },
     },
@@ -139,6 +141,7 @@ SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", "1800")  # idle timeout: 30 
 SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the idle deadline on
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))
+SESSION_WARN_SECONDS = envint("SESSION_WARN_SECONDS", "300")  # the idle warning shows 5 minutes before
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

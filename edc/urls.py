@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
+    path("session/keepalive/", auth.keepalive, name="session_keepalive"),
     path("login/verify/", two_factor.verify, name="two_factor_verify"),
     path("login/enrol/", two_factor.enrol, name="two_factor_enrol"),
     path("i18n/setlang/", language.set_language, name="set_language"),

@@ -75,6 +75,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # issuing and revoking are audited; last use is a convenience stamp, not an audited fact
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     def __str__(self) -> str:
         return f"token of {self.user} ({'revoked' if self.revoked_at else 'active'})"

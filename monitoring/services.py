@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from edc.access import has_any_role
 from edc.audit import changed_fields, save_changed, save_created
 from edc.models import Consent, EligibilityAssessment, Participant
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 from randomization.models import Randomization
 from safety.models import SaeCase
 

@@ -2,6 +2,7 @@
 system organ classes (DOMAIN_REFERENCE §6-8). Labels translatable; codes stable."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _noop
 
 # CTCAE v5.0 general grade definitions (DOMAIN_REFERENCE §6), shown on the AE form.
 GRADE_DEFINITIONS = {
@@ -63,16 +64,33 @@ class Action(models.TextChoices):
 
 
 # MedDRA primary system organ classes (27), the SOC of a CTCAE v5.0 term.
-SOC_NAMES = [
-    "Blood and lymphatic system disorders", "Cardiac disorders", "Congenital, familial and genetic disorders",
-    "Ear and labyrinth disorders", "Endocrine disorders", "Eye disorders", "Gastrointestinal disorders",
-    "General disorders and administration site conditions", "Hepatobiliary disorders",
-    "Immune system disorders", "Infections and infestations", "Injury, poisoning and procedural complications",
-    "Investigations", "Metabolism and nutrition disorders", "Musculoskeletal and connective tissue disorders",
-    "Neoplasms benign, malignant and unspecified (incl cysts and polyps)", "Nervous system disorders",
-    "Pregnancy, puerperium and perinatal conditions", "Psychiatric disorders", "Renal and urinary disorders",
-    "Reproductive system and breast disorders", "Respiratory, thoracic and mediastinal disorders",
-    "Skin and subcutaneous tissue disorders", "Social circumstances", "Surgical and medical procedures",
-    "Vascular disorders", "Product issues",
+SOC_NAMES = [  # the stored codes are these English names; gettext_noop marks them for the catalogue
+    _noop("Blood and lymphatic system disorders"),
+    _noop("Cardiac disorders"),
+    _noop("Congenital, familial and genetic disorders"),
+    _noop("Ear and labyrinth disorders"),
+    _noop("Endocrine disorders"),
+    _noop("Eye disorders"),
+    _noop("Gastrointestinal disorders"),
+    _noop("General disorders and administration site conditions"),
+    _noop("Hepatobiliary disorders"),
+    _noop("Immune system disorders"),
+    _noop("Infections and infestations"),
+    _noop("Injury, poisoning and procedural complications"),
+    _noop("Investigations"),
+    _noop("Metabolism and nutrition disorders"),
+    _noop("Musculoskeletal and connective tissue disorders"),
+    _noop("Neoplasms benign, malignant and unspecified (incl cysts and polyps)"),
+    _noop("Nervous system disorders"),
+    _noop("Pregnancy, puerperium and perinatal conditions"),
+    _noop("Psychiatric disorders"),
+    _noop("Renal and urinary disorders"),
+    _noop("Reproductive system and breast disorders"),
+    _noop("Respiratory, thoracic and mediastinal disorders"),
+    _noop("Skin and subcutaneous tissue disorders"),
+    _noop("Social circumstances"),
+    _noop("Surgical and medical procedures"),
+    _noop("Vascular disorders"),
+    _noop("Product issues"),
 ]
-SOC_CHOICES = [(name, name) for name in SOC_NAMES]
+SOC_CHOICES = [(name, _(name)) for name in SOC_NAMES]  # labels in the reader's language

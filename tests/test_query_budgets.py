@@ -80,8 +80,9 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     # the form with its review panel: signatures, queries, messages; and where its values came from (labs)
     ("visit_crf labs", roles.MONITOR): 19 + READ_LOG,
     ("crf_print labs", roles.MONITOR): 10 + READ_LOG,
-    ("log_crf prednisone", roles.CLINICIAN): 8 + READ_LOG,
-    ("log_crf conmeds", roles.CLINICIAN): 8 + READ_LOG,
+    # +1 since a new row's page asks whether the casebook or database is locked (shown read-only, with why)
+    ("log_crf prednisone", roles.CLINICIAN): 9 + READ_LOG,
+    ("log_crf conmeds", roles.CLINICIAN): 9 + READ_LOG,
     ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 10 + READ_LOG,  # + the alert log (+2 prefetches once alerts exist)
     ("sae_report_pdf", roles.PRINCIPAL_INVESTIGATOR): 8,
     ("ae_detail", roles.CLINICIAN): 8 + READ_LOG,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from crf.models.conmeds import PROHIBITED_CATEGORIES, PROHIBITED_WARNING, ConcomitantMedication
 from crf.registry import CrfType, SoftWarning, register
 from edc.forms.widgets import DateInput
-from edc.services.screening import site_today
+from edc.sites import site_today
 
 
 class ConmedForm(forms.ModelForm):

@@ -139,3 +139,16 @@ class Lock(models.Model):
     @property
     def active(self) -> bool:
         return self.unlocked_at is None
+
+    def describe(self) -> str:
+        """Why data is read-only, in the reader's words: what is locked, since when, by whom, why."""
+        from django.utils import timezone
+
+        what = {Scope.CRF: _("this form is locked"), Scope.CASEBOOK: _("this participant's casebook is locked"),
+                Scope.DATABASE: _("the database is locked")}.get(self.scope, _("locked"))
+        text = _("Read-only: %(what)s since %(at)s by %(who)s.") % {
+            "what": what, "at": timezone.localtime(self.locked_at).strftime("%Y-%m-%d %H:%M"),
+            "who": self.locked_by.printed_name if self.locked_by_id else "?"}
+        if self.reason:
+            text += " " + _("Reason: %(reason)s") % {"reason": self.reason}
+        return text + " " + _("A data manager can unlock it, giving a reason.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from crf.models import Death, Discontinuation, Visit
 from edc.audit import save_changed
 from edc.models import Participant
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 
 
 def apply_discontinuation(participant: Participant, day: date, user, reason: str = "") -> list[Visit]:

@@ -9,7 +9,7 @@ from crf.models import Visit
 from crf.registry import CrfType, SoftWarning
 from crf.services import queries, review
 from edc.audit import changed_fields, save_changed, save_created
-from edc.services.screening import require_site_member, site_today
+from edc.sites import require_site_member, site_today
 
 
 class SoftWarnings(Exception):

@@ -10,7 +10,7 @@ from crf.models import Query, QueryMessage
 from edc.access import has_any_role
 from edc.audit import save_changed, save_created
 from edc.roles import DATA_ENTRY, DATA_MANAGER, MONITOR
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 
 REVIEWERS = {MONITOR, DATA_MANAGER}
 
@@ -55,30 +55,8 @@ def auto_queries(obj, *, crf_key: str, warnings, user) -> int:
     return n
 
 
-def answer_with_correction(q: Query, crf_type, obj, *, user, text: str, new_value: str = "") -> None:
-    """The site's answer, with an optional corrected value for the queried field. The value goes through the
-    form's own validation and edit checks and is saved with the answer as the reason for change (audited like
-    any other change); answer and correction are one transaction, so a refused answer (closed query, a role
-    that may not answer) leaves no correction behind."""
-    from crf.services.entry import save_crf  # entry creates automatic queries: import here, not at the top
-
-    new_value, old_value = new_value.strip(), ""
-    with transaction.atomic():
-        if new_value and q.field_name and obj is not None:
-            form = crf_type.form(instance=obj)
-            values = {name: form[name].value() for name in form.fields}
-            old_value = str(values.get(q.field_name, ""))
-            values[q.field_name] = new_value
-            bound = crf_type.form(data=values, instance=obj)
-            if not bound.is_valid():
-                raise ValidationError(" ".join(f"{k}: {' '.join(v)}" for k, v in bound.errors.items()))
-            save_crf(crf_type, bound.save(commit=False), visit=getattr(obj, "visit", None), user=user,
-                     reason=_("Query answer: %(t)s") % {"t": text[:400]}, acknowledge=True)
-        answer_query(q, user=user, text=text, old_value=old_value, new_value=new_value)
-
-
 def answer_query(q: Query, *, user, text: str, old_value: str = "", new_value: str = "") -> None:
-    """The site's answer (a corrected value: answer_with_correction)."""
+    """The site's answer (with a corrected value: crf.services.query_answers)."""
     require_site_member(user, q.participant.site)
     if not has_any_role(user, DATA_ENTRY):
         raise PermissionDenied

@@ -9,7 +9,7 @@ from simple_history.utils import bulk_create_with_history
 from crf.models import Visit
 from crf.schedule import SCHEDULE
 from edc.audit import save_changed
-from edc.services.screening import require_site_member, site_today
+from edc.sites import require_site_member, site_today
 
 
 def create_visits(randomization, user) -> list[Visit]:

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from crf.models import Query
+from crf.selectors import get_form_for
 from crf.services.review import covering_signatures
-from crf.views.review import get_form_for
 from edc import roles
 from edc.access import allow
 from edc.csv_cells import safe_row

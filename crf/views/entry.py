@@ -11,12 +11,13 @@ from crf import registry
 from crf.forms import add_reason_field
 from crf.models import CrfStatus
 from crf.schedule import BY_CODE
-from crf.selectors import get_visit_for
+from crf.selectors import display_value, get_visit_for
 from crf.services.entry import SoftWarnings, save_crf
 from crf.services.locks import active_locks_for
-from crf.views.review import review_panel
+from crf.views.review_panel import review_panel
 from edc import extensions, roles
 from edc.access import allow, has_any_role
+from edc.context_processors import SAVED_FORM
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
@@ -31,11 +32,18 @@ def _crf_type(key: str, *, log: bool) -> registry.CrfType:
 def _handle(request, crf_type, instance, *, visit, back, context):
     existing = not instance._state.adding
     # A POST needs only "is it locked?" (one query); the review panel is built when the page is shown.
-    locked = existing and bool(active_locks_for(instance))
-    panel = review_panel(request, crf_type, instance) if existing and request.method != "POST" else None
-    can_edit = has_any_role(request.user, roles.DATA_ENTRY) and not locked
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied  # monitors and locked forms are read-only
+    active = active_locks_for(instance)
+    panel = (review_panel(request, crf_type, instance, query_field=request.GET.get("query_field", ""))
+             if existing and request.method != "POST" else None)
+    may_enter = has_any_role(request.user, roles.DATA_ENTRY)
+    can_edit = may_enter and not active
+    if request.method == "POST" and not may_enter:
+        raise PermissionDenied  # monitors are read-only
+    if request.method == "POST" and active:  # locked while the user was typing: say so, save nothing
+        messages.error(request, _("Not saved. %(lock)s") % {"lock": active[0].describe()})
+        return redirect(request.get_full_path())
+    readonly_reason = (active[0].describe() if active else
+                       "" if may_enter else _("Read-only for your role: you review data, you do not enter it."))
     form = crf_type.form(request.POST or None, instance=instance)
     if existing:
         add_reason_field(form)
@@ -56,6 +64,7 @@ def _handle(request, crf_type, instance, *, visit, back, context):
             attach_errors(form, error)
         else:
             messages.success(request, _("%(form)s saved.") % {"form": crf_type.label})
+            request.session[SAVED_FORM] = request.path  # the browser drops its copy of what was typed
             if saved_warnings:
                 messages.warning(request, _("Saved with %(n)d warning(s) recorded.") % {"n": len(saved_warnings)})
             return redirect(back)
@@ -64,9 +73,21 @@ def _handle(request, crf_type, instance, *, visit, back, context):
         panel = review_panel(request, crf_type, crf_type.model.objects.get(pk=instance.pk))
     return render(request, crf_type.template, {
         **context, "form": form, "crf": crf_type, "warnings": warnings, "instance": shown,
-        "review": panel, "can_edit": can_edit,
+        "review": panel, "can_edit": can_edit, "readonly_reason": readonly_reason, "draft_key": request.path,
+        "readonly_values": _readonly_values(form, shown) if not can_edit else [],
         "form_panels": extensions.render_panels(extensions.CRF_FORM_PANELS, request, shown) if shown else [],
         "explain": crf_type.explain(shown) if (crf_type.explain and shown) else [], "back": back})
+
+
+def _readonly_values(form, shown) -> list[tuple[str, str, str]]:
+    """(name, label, value as the reader sees it) for a form shown read-only: text, not inputs."""
+    out = []
+    for name, field in form.fields.items():
+        if name == "reason_for_change":
+            continue
+        value = display_value(shown, name) if shown is not None else "—"
+        out.append((name, str(field.label or name), value))
+    return out
 
 
 @allow(roles.SITE_STAFF)

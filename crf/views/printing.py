@@ -10,7 +10,7 @@ from crf.casebook_data import HIDDEN, _cap, _value
 from crf.schedule import BY_CODE
 from crf.selectors import get_visit_for
 from crf.services.review import review_context, status_of
-from crf.views.review import STATUS_LABELS
+from crf.workflow import STATUS_LABELS
 from edc import roles
 from edc.access import allow
 

@@ -12,7 +12,7 @@ from crf.services.visits import record_missed, record_visit_date
 from crf.status import visit_status
 from edc import roles
 from edc.access import allow, has_any_role
-from edc.services.screening import site_today
+from edc.sites import site_today
 from edc.views.helpers import attach_errors
 
 

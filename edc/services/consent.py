@@ -12,8 +12,7 @@ from edc.access import has_any_role
 from edc.audit import save_changed, save_created
 from edc.models import Consent, ConsentKind, Participant, ParticipantStatus
 from edc.roles import INVESTIGATORS
-
-from .screening import require_site_member
+from edc.sites import require_site_member
 
 
 def _check(participant: Participant, kind: str, consented_at: datetime, obtained_by) -> None:

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from edc.audit import save_changed, save_created
 from edc.clinical.eligibility import EligibilityInput, assess_eligibility
 from edc.models import EligibilityAssessment, Participant, ParticipantStatus
+from edc.sites import require_site_member
 
 from .consent import has_main_consent
-from .screening import require_site_member
 
 ANSWER_FIELDS = (
     "acr_criteria_met", "biopsy_date", "biopsy_class", "biopsy_active", "first_line_start_date",

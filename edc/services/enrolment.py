@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from edc.audit import save_changed
 from edc.models import Participant, ParticipantStatus, PriorTherapy, Site
+from edc.sites import require_site_member
 
 from .consent import has_main_consent
-from .screening import require_site_member
 
 
 def participant_code(site: Site, number: int) -> str:

@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from edc.models import Delivery, DeliveryAttempt, Notification
+from edc.queue import enqueue_after_commit
 
 log = logging.getLogger("edc.notifications")
 MAX_ATTEMPTS = 10  # kinds without a "still needed" test (about 5 hours of outage with the backoff)
@@ -122,23 +123,9 @@ def notify_each(*, kind: str, event_key: str, recipients: list[Recipient],
         if n.recipient_email and not in_app_only:
             d = Delivery.objects.create(notification=n, channel=Delivery.Channel.EMAIL,
                                         next_attempt_at=now, message_id=message_id(key))
-            from edc.tasks import deliver_email
-            enqueue_after_commit(deliver_email, d.pk)
+            enqueue_after_commit("edc.tasks.deliver_email", d.pk)
         created.append(n)
     return created
-
-
-def enqueue_after_commit(task, *args) -> None:
-    """Queue a Celery task once the transaction commits. If the broker is down the row stays
-    pending and the beat sweep sends it later: a broker outage delays a notice, never loses it."""
-
-    def send() -> None:
-        try:
-            task.apply_async(args=args)
-        except Exception as error:
-            log.warning("could not queue %s%s: %s; the sweep will retry", task.name, args, error)
-
-    transaction.on_commit(send)
 
 
 def _claimable(now) -> Q:

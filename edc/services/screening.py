@@ -3,27 +3,18 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edc.audit import save_changed, save_created
 from edc.models import Participant, ParticipantStatus, Site
+from edc.sites import require_site_member, site_today
 
 INITIALS = re.compile(r"^[A-Z]{2,4}$")
 SCREENING_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 OLDEST_AGE_YEARS = 120
-
-
-def site_today(site: Site) -> date:
-    """Today at the site, in the site's time zone (ARCHITECTURE.md: shown in site time)."""
-    return timezone.localdate(timezone=ZoneInfo(site.timezone))
-
-
-def require_site_member(user, site: Site) -> None:
-    if not user.sites.filter(pk=site.pk).exists():
-        raise PermissionDenied(_("You do not work at this site."))
 
 
 def _check_screening(site: Site, screening_number: str, screening_date: date,

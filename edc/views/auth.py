@@ -1,7 +1,9 @@
 """Sign in and out. django-axes counts failures and locks after 5 (settings); the second step for
 the roles that need it is edc.views.two_factor."""
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.views.decorators.http import require_POST
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET, require_POST
 
 from edc.access import public
 
@@ -9,3 +11,13 @@ login = public(auth_views.LoginView.as_view(template_name="edc/login.html",
                                             redirect_authenticated_user=True))
 # Public so that everyone can always leave, also before the second step and without any role.
 logout = public(require_POST(auth_views.LogoutView.as_view()))
+
+
+@public  # answers "not signed in" rather than sending an expired session to the sign-in page
+@require_GET
+def keepalive(request):
+    """"Stay signed in" (edc/static/edc/session.js): any request renews the idle timeout
+    (SESSION_SAVE_EVERY_REQUEST); this one says whether there is still a session to renew."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False})
+    return JsonResponse({"signed_in": True, "idle_seconds": settings.SESSION_COOKIE_AGE})

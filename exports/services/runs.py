@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from edc.access import has_any_role
+from edc.queue import enqueue_after_commit
 from edc.roles import DATA_MANAGER, STATISTICIAN
 from exports.datasets import all_datasets
 from exports.models import ExportRun
@@ -57,9 +58,7 @@ def request_export(*, user, unblinded: bool = False, formats=("csv", "sav")) -> 
     run = ExportRun.objects.create(requested_by=user, blinded=not unblinded, formats=formats,
                                    site_ids=export_sites(user),
                                    datasets=[d.name for d in all_datasets(unblinded=unblinded)])
-    from edc.services.notifications import enqueue_after_commit
-    from exports.tasks import build_export
-    enqueue_after_commit(build_export, str(run.pk))
+    enqueue_after_commit("exports.tasks.build_export", str(run.pk))
     return run
 
 
@@ -75,8 +74,6 @@ def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:
     """Beat: queue again the runs still waiting for a worker (the broker lost the task, or was down),
     take over the runs whose builder's lease ran out, and remove partial files nobody writes.
     `build` claims a run once, so a run queued twice is still built once."""
-    from edc.services.notifications import enqueue_after_commit
-    from exports.tasks import build_export
 
     now = timezone.now()
     expired = ExportRun.objects.filter(status=ExportRun.Status.RUNNING, lease_expires_at__lt=now)
@@ -92,7 +89,7 @@ def requeue_lost(older_than: timedelta = timedelta(minutes=2)) -> int:
     stale = list(ExportRun.objects.filter(Q(pk__in=taken) | Q(requested_at__lt=now - older_than),
                                           status=ExportRun.Status.QUEUED).values_list("pk", flat=True))
     for pk in stale:
-        enqueue_after_commit(build_export, str(pk))
+        enqueue_after_commit("exports.tasks.build_export", str(pk))
     return len(stale)
 
 

@@ -1,23 +1,20 @@
 """Export pages: request an export, watch its progress, download it; the log; releasing the arm."""
-import hashlib
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from edc import roles
-from edc.access import allow, has_any_role, public
+from edc.access import allow, public
 from edc.read_log import note_read
 from exports.copy_csv import dataset_csv_chunks
 from exports.datasets import all_datasets
-from exports.models import ApiToken, ExportRun
+from exports.models import ExportRun
 from exports.scope import export_sites
-from exports.services import release, runs
+from exports.services import api_tokens, release, runs
 from exports.writers import DEFAULT_FORMATS, FORMAT_LABELS
 
 FORMAT_CHOICES = list(FORMAT_LABELS.items())
@@ -94,32 +91,21 @@ def release_arm(request):
 @allow({roles.STATISTICIAN})
 @require_http_methods(["GET", "POST"])
 def api_token(request):
-    key = None
-    if request.method == "POST":
-        now = timezone.now()
-        for token in ApiToken.objects.filter(user=request.user, revoked_at__isnull=True):
-            token.revoked_at = now
-            token.save(update_fields=["revoked_at"])
-        key = secrets.token_urlsafe(32)
-        ApiToken.objects.create(user=request.user, key_sha256=hashlib.sha256(key.encode()).hexdigest())
+    key = api_tokens.rotate_token(request.user) if request.method == "POST" else None
     return render(request, "exports/token.html", {"key": key, "tokens": request.user.api_tokens.all()})
 
 
 @public  # authenticated by the token below, not by a session
 def api_dataset(request, name):
-    header = request.headers.get("Authorization", "")
-    key = header.removeprefix("Token ").strip()
-    token = ApiToken.objects.filter(key_sha256=hashlib.sha256(key.encode()).hexdigest(),
-                                    revoked_at__isnull=True).select_related("user").first() if key else None
-    if token is None or not token.user.is_active or not has_any_role(token.user, {roles.STATISTICIAN}):
+    user = api_tokens.authenticate(request.headers.get("Authorization", ""))
+    if user is None:
         return JsonResponse({"error": "a valid statistician token is required"}, status=401)
     # always blinded; only the token holder's sites unless they hold the trial-wide grant (exports.scope)
-    dataset = next((d for d in all_datasets(sites=export_sites(token.user)) if d.name == name), None)
+    dataset = next((d for d in all_datasets(sites=export_sites(user)) if d.name == name), None)
     if dataset is None:
         raise Http404
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    request.edc_reader = token.user  # the read-access log (edc.read_log) names the token's owner
-    note_read(token.user, None, f"API dataset {name}")
+    request.edc_reader = user  # the read-access log (edc.read_log) names the token's owner
+    note_read(user, None, f"API dataset {name}")
     # The same CSV as in the export bundle; written by PostgreSQL's COPY where it can be (exports.copy_csv).
     response = StreamingHttpResponse(dataset_csv_chunks(dataset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from edc.audit import save_changed, save_created
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 from labs.models import HospitalRecordNumber
 
 NUMBER = re.compile(r"^[A-Za-z0-9-]{1,30}$")

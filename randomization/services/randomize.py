@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from edc.audit import save_changed, save_created
 from edc.models import Participant, ParticipantStatus
 from edc.services.consent import has_main_consent
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 from randomization.hooks import AFTER_RANDOMIZE
 from randomization.models import AllocationRow, Randomization, Stratum
 

@@ -21,7 +21,7 @@ from edc.roles import INVESTIGATORS, PRINCIPAL_INVESTIGATOR
 from edc.services import two_factor
 from edc.services.grants import CODE_BREAK_PERMISSION, holds_code_break
 from edc.services.notifications import Recipient, notify, notify_each
-from edc.services.screening import require_site_member
+from edc.sites import require_site_member
 from randomization.blinding import arm_label_for_named_physician
 from randomization.models import EmergencyUnblinding, UnblindingRequest
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edc.audit import save_changed, save_created
-from edc.services.screening import require_site_member, site_today
+from edc.sites import require_site_member, site_today
 from safety import deadlines
 from safety.models import AdverseEvent, SaeCase, SaeReport
 from safety.vocab import Outcome

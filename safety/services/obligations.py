@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from edc.audit import save_changed
-from edc.services.screening import require_site_member
+from edc.queue import enqueue_after_commit
+from edc.sites import require_site_member
 from safety import deadlines
 from safety.models import ObligationPolicy, SaeCase, SaeObligation
 from safety.services.alerts import sweep  # noqa: F401  (callers import the sweep from here)
@@ -39,9 +40,7 @@ def create_obligations(case: SaeCase) -> list[SaeObligation]:
     for policy in ObligationPolicy.objects.filter(active=True):
         due, remind = deadlines.obligation_times(case.aware_at, policy.hours, policy.remind_before_hours)
         out.append(SaeObligation.objects.create(case=case, policy=policy, due_at=due, remind_at=remind))
-    from edc.services.notifications import enqueue_after_commit
-    from safety.tasks import sweep_case
-    enqueue_after_commit(sweep_case, case.pk)  # the creation alert goes out now, not at the next minute
+    enqueue_after_commit("safety.tasks.sweep_case", case.pk)  # the creation alert goes out now, not at the next minute
     return out
 
 

@@ -67,7 +67,8 @@ def reviewed(p, labs, clinician, monitor, pi):
                             text="Please confirm creatinine against the hospital report")
     queries.answer_query(q, user=clinician, text="Confirmed against the report of the central lab")
     review.verify(labs, user=monitor)
-    review.sign(user=pi, password=factories.PASSWORD, participant=p, scope="casebook")
+    review.sign(user=pi, password=factories.PASSWORD, participant=p, scope="crf", visit=labs.visit, obj=labs,
+                crf_key="labs")
     labs.refresh_from_db()
     return labs
 
@@ -168,7 +169,8 @@ def test_the_casebook_is_built_with_a_fixed_number_of_queries(site, clinician, m
     q = queries.raise_query(labs, crf_key="labs", user=monitor, field_name="", text="Check the sample date")
     queries.answer_query(q, user=clinician, text="Correct as entered")
     review.verify(labs, user=monitor)
-    review.sign(user=pi, password=factories.PASSWORD, participant=p, scope="casebook")
+    review.sign(user=pi, password=factories.PASSWORD, participant=p, scope="crf", visit=labs.visit, obj=labs,
+                crf_key="labs")
     casebook_pdf(Participant.objects.select_related("site").get(pk=p.pk), reader=clinician)  # warm caches
 
     # Measured: 63 = 2 per form type (the forms, then the signed forms for their status, as
@@ -185,7 +187,8 @@ def test_the_casebook_is_built_with_a_fixed_number_of_queries(site, clinician, m
     more = registry.get("labs").model.objects.get(visit=h.visit(p, "m24"))
     q = queries.raise_query(more, crf_key="labs", user=monitor, field_name="upcr_value", text="UPCR unit?")
     queries.answer_query(q, user=clinician, text="g/g as reported")
-    review.sign(user=pi, password=factories.PASSWORD, participant=p, scope="visit", visit=h.visit(p, "m24"))
+    review.sign(user=pi, password=factories.PASSWORD, participant=p, scope="crf", visit=more.visit, obj=more,
+                crf_key="labs")
     assert _count(p, clinician) == ten_visits
 
 

@@ -90,7 +90,7 @@ def labs(trial):
 
 def test_raise_query_form(trial, monitor, labs):
     from crf import registry
-    from crf.views.review import field_choices
+    from crf.selectors import field_choices
 
     form = RaiseQueryForm(field_choices=field_choices(registry.get("labs")))
     valid = {"field_name": "alt_u_l", "text": "Check ALT against the source", "due_date": ""}
