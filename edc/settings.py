@@ -216,3 +216,19 @@ EDC_TRIAL_NAME = _("uc-MSC for refractory lupus nephritis")
 # Account lockout is by user name on purpose: a hospital's PCs share one NAT address, so locking an
 # IP address would lock the whole ward out (axes.W006 asks for the IP).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Trial settings where the protocol is silent (docs/DATA_QUALITY.md "Trial settings") ---
+# Renal response: eGFR must stay at or above (1 − tolerance) × the month-0 eGFR (KDIGO gives a 10-15 %
+# band). Stored with every renal-response record, so a change applies only to records saved after it.
+RENAL_RESPONSE_TOLERANCE = float(os.environ.get("EDC_RENAL_RESPONSE_TOLERANCE", "0.15"))
+# Eligibility: a creatinine sampled more than this many days before screening is warned (exclusion 5).
+ELIGIBILITY_CREATININE_MAX_AGE_DAYS = envint("EDC_ELIGIBILITY_CREATININE_MAX_AGE_DAYS", "30")
+# Pharmacy: a prepared cell suspension is infused within this many hours (label expiry), warned when
+# fewer than BAG_EXPIRY_WARNING_MINUTES remain; a bag is prepared at most BAG_LEAD_DAYS before the
+# window of its infusion visit opens (protocol 2.5: infusions at months 0 and 6).
+BAG_SHELF_LIFE_HOURS = envint("EDC_BAG_SHELF_LIFE_HOURS", "6")
+BAG_EXPIRY_WARNING_MINUTES = envint("EDC_BAG_EXPIRY_WARNING_MINUTES", "60")
+BAG_LEAD_DAYS = envint("EDC_BAG_LEAD_DAYS", "1")
+# Cell dose (protocol 2.5.2: 1×10⁶ cells/kg): prepared count outside ±10 % is warned, outside ±50 % refused.
+BAG_DOSE_SOFT_FRACTION = 0.10
+BAG_DOSE_HARD_FRACTION = 0.50

@@ -110,12 +110,6 @@ def derive(s: SledaiAssessment) -> None:
     s.lab_suggestions = list(lab_evidence(labs_at(s.visit)))
 
 
-def hard_checks(s: SledaiAssessment) -> dict[str, str]:
-    if s.window_days is not None and s.window_days < 1:
-        return {"window_days": _("The scoring window must be at least 1 day.")}
-    return {}
-
-
 def soft_checks(s: SledaiAssessment) -> list[SoftWarning]:
     warnings = []
     if s.window_days != PROTOCOL_WINDOW_DAYS:
@@ -161,5 +155,5 @@ def explain(s: SledaiAssessment) -> list[str]:
 
 
 register(CrfType(key="sledai", label=_lazy("SLEDAI-2K"), model=SledaiAssessment, form=SledaiForm,
-                 derive=derive, hard_checks=hard_checks, soft_checks=soft_checks, explain=explain,
+                 derive=derive, soft_checks=soft_checks, explain=explain,
                  order=30))

@@ -96,7 +96,8 @@ def test_egfr_eligibility_and_responses_match_the_calculators(trial):
             acr_criteria_met=a.acr_criteria_met, biopsy_class=a.biopsy_class, biopsy_active=a.biopsy_active,
             first_line_start_date=a.first_line_start_date, first_line_response=a.first_line_response,
             severe_hepatic_dysfunction=a.severe_hepatic_dysfunction, creatinine_value=float(a.creatinine_value),
-            creatinine_unit=a.creatinine_unit, exclusions={n: getattr(a, n) for n in a.EXCLUSION_FIELDS}))
+            creatinine_unit=a.creatinine_unit, creatinine_date=a.creatinine_date,
+            exclusions={n: getattr(a, n) for n in a.EXCLUSION_FIELDS}))
         assert (a.eligible, a.failed_criteria, a.egfr) == (verdict.eligible, list(verdict.failed),
                                                            Decimal(f"{verdict.egfr:.1f}"))
     responses = list(RenalResponse.objects.select_related("visit"))
