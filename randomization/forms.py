@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from edc.forms.audit import ReasonForChangeMixin
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import datetime_field
 
 MAX_UPLOAD = 1024 * 1024
@@ -44,7 +45,8 @@ class UnblindingForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class BagForm(forms.Form):
+class BagForm(PlausibilityFormMixin, forms.Form):
+    plausibility_key = "bag"
     body_weight_kg = forms.DecimalField(label=_("Body weight (kg)"), max_digits=5, decimal_places=1,
                                         min_value=25, max_value=250)
     product_lot = forms.CharField(label=_("Product lot (cell product or saline)"), max_length=50)

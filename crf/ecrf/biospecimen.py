@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from crf.models.biospecimen import Biospecimen
 from crf.registry import CrfType, SoftWarning, register
 from edc.clinical.plausibility import QUANTITIES
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import datetime_field
 from edc.models import ConsentKind
 
@@ -22,7 +23,8 @@ WARMEST_STORAGE_C = Decimal(-70)  # a −80 °C freezer reading above −70 °C 
 MAX_TO_FREEZER = timedelta(hours=2)
 
 
-class BiospecimenForm(forms.ModelForm):
+class BiospecimenForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "biospecimen"
     collected_at = datetime_field(_lazy("Collected at"))
     frozen_at = datetime_field(_lazy("Frozen at"))
 

@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from crf.models.infusion import InfusionAdministration
 from crf.registry import CrfType, SoftWarning, register
 from edc.clinical.dosing import INFUSION_VOLUME_ML, MIN_INFUSION_MINUTES, infusion_duration_ok
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import datetime_field
 from randomization.models import BagPreparation
 from randomization.services import bag_rules
 
 
-class InfusionForm(forms.ModelForm):
+class InfusionForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "infusion"
     started_at = datetime_field(_lazy("Infusion started at"))
     ended_at = datetime_field(_lazy("Infusion ended at"))
 

@@ -19,6 +19,7 @@ from crf.services.reference_ranges import reference_ranges
 from edc.clinical.dates import age_in_years
 from edc.clinical.egfr import egfr_ckd_epi_2021, gfr_category
 from edc.clinical.units import creatinine_to_mg_dl, creatinine_to_umol_l, upcr_to_g_g
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import DateInput
 
 # Lab fields shown against the laboratory's configurable reference range (crf.models.reference) in the
@@ -33,7 +34,9 @@ RANGED: dict[str, str] = {
 EGFR_DROP_MAX = Decimal("0.30")  # a fall of more than 30 % since month 0 deserves a second look
 
 
-class LabPanelForm(forms.ModelForm):
+class LabPanelForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "labs"
+
     class Meta:
         model = LabPanel
         fields = ["sample_date", "upcr_value", "upcr_unit", "upcr_specimen", "urine_protein_24h_g",

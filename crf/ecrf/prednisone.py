@@ -10,12 +10,15 @@ from crf.models.prednisone import PrednisoneDose, WeightSource
 from crf.prednisone_doses import in_force_at_month6, month6_day, row_at_month6, vitals_weight
 from crf.registry import CrfType, SoftWarning, register
 from edc.clinical.prednisone import MAX_MG_DAY, MAX_MG_PER_KG_DAY, MONTH6_BELOW_MG_DAY, prednisone_flags
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import DateInput
 
 MONTH6_FLAG = "month6_not_below_5_mg_day"
 
 
-class PrednisoneForm(forms.ModelForm):
+class PrednisoneForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "prednisone"
+
     class Meta:
         model = PrednisoneDose
         fields = ["start_date", "dose_mg_day", "weight_kg"]

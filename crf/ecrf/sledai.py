@@ -13,12 +13,15 @@ from crf.models.sledai import SledaiAssessment
 from crf.registry import CrfType, SoftWarning, register
 from crf.services.reference_ranges import reference_ranges
 from edc.clinical.sledai import DESCRIPTORS, MAX_TOTAL, renal_subscore, sledai_2k_total, suggest_from_labs
+from edc.forms.plausibility import PlausibilityFormMixin
 
 CODES = tuple(d.code for d in DESCRIPTORS)
 PROTOCOL_WINDOW_DAYS = 30  # PROTOCOL.md decisions: SLEDAI-2K window (Touma 2010)
 
 
-class SledaiForm(forms.ModelForm):
+class SledaiForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "sledai"
+
     class Meta:
         model = SledaiAssessment
         fields = ["window_days", *CODES]

@@ -11,6 +11,7 @@ from crf.models import Visit
 from crf.models.vitals import VitalSigns
 from crf.registry import CrfType, SoftWarning, register
 from edc.clinical.plausibility import QUANTITIES
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import DateInput
 
 # Notable values worth a second look (soft): stage-2 hypertension, hypotension, fever; a weight
@@ -21,7 +22,9 @@ FEVER_ABOVE_C = Decimal(38)  # the SLEDAI-2K fever threshold (docs/DATA_QUALITY.
 WEIGHT_CHANGE_MAX = Decimal(str(QUANTITIES["weight"].delta_fraction))
 
 
-class VitalSignsForm(forms.ModelForm):
+class VitalSignsForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "vitals"
+
     class Meta:
         model = VitalSigns
         fields = ["measured_on", "systolic_bp", "diastolic_bp", "heart_rate", "temperature_c",
