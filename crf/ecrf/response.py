@@ -1,5 +1,6 @@
-"""Renal response eCRF (primary endpoint; PROTOCOL.md decisions: renal response, tolerance 0.15):
-the visit's UPCR and eGFR against month 0 by edc.clinical.renal_response; the investigator confirms.
+"""Renal response eCRF (primary endpoint, protocol 1.2/2.6): the visit's UPCR (as entered, full precision)
+and eGFR against month 0 by edc.clinical.renal_response, with the tolerance of docs/DATA_QUALITY.md
+"Trial settings"; the investigator confirms.
 At month 6 "no response" proposes discontinuation (protocol 2.5.3: no partial response at month 6);
 the page links to the discontinuation log (template crf/response_form.html)."""
 from decimal import ROUND_HALF_UP, Decimal

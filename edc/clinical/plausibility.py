@@ -136,10 +136,10 @@ QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
              units=(_u("cm"), _u("m", 100, offered=False), _u("in", 2.54, offered=False)),
              source="Adult height (China Health and Nutrition Survey 1st-99th centile 145-185 cm)."),
     # Treatment
-    Quantity("prednisone_dose", "Prednisone dose", "mg/day", hard=(0.5, 200), soft=(1, 80),
+    Quantity("prednisone_dose", "Prednisone dose", "mg/day", hard=(0.5, 200), soft=(1, 200),
              units=(_u("mg/day"),),
-             source="Protocol 2.5.2: start 1.0 mg/kg/day, at most 80 mg/day; pulse steroids are IV "
-                    "methylprednisolone, never this log."),
+             source="Protocol 2.5.2: start 1.0 mg/kg/day, at most 80 mg/day (the form warns above "
+                    "it and above 1 mg/kg); pulse steroids are IV methylprednisolone, never this log."),
     Quantity("infusion_volume", "Volume infused", "mL", hard=(1, 150), soft=(1, 150), units=(_u("mL"),),
              integer=True, source="Protocol 2.5: the whole 100 mL bag (the form warns on any other "
                                   "volume); above 150 mL cannot come from one bag."),
