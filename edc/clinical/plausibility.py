@@ -143,10 +143,14 @@ QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
     Quantity("infusion_volume", "Volume infused", "mL", hard=(1, 150), soft=(1, 150), units=(_u("mL"),),
              integer=True, source="Protocol 2.5: the whole 100 mL bag (the form warns on any other "
                                   "volume); above 150 mL cannot come from one bag."),
+    Quantity("cell_count", "Cells in the bag", "cells", hard=(1e6, 1e9), soft=(1.25e7, 3.75e8),
+             units=(_u("cells"), _u("10^6 cells", 1e6, offered=False)),
+             source="Protocol 2.5.2: 1×10⁶ cells/kg for 25-250 kg (the plausibility weight range), ±50 %; "
+                    "the pharmacy service checks the count against the participant's own dose."),
     Quantity("viability", "Cell viability", "%", hard=(0, 100), soft=(70, 100), units=(_u("%"),),
              source="Release criterion for cell products: ≥ 70 % viable (ISCT)."),
     # Biospecimens (protocol 2.12)
-    Quantity("tubes", "Number of tubes", "tubes", hard=(1, 20), soft=(1, 12), units=(_u("tubes"),),
+    Quantity("tubes", "Number of tubes", "tubes", hard=(1, 20), soft=(1, 20), units=(_u("tubes"),),
              integer=True, source="Protocol 2.12 collection: a few blood and urine tubes per visit."),
     Quantity("storage_temp", "Storage temperature", "°C", hard=(-200, 30), soft=(-200, 30),
              units=(_u("°C"),), source="Liquid nitrogen (−196 °C) to room temperature; protocol 2.12 "

@@ -60,12 +60,12 @@ FIELDS: dict[str, dict[str, FieldRule]] = {
     "sledai": {"window_days": _r("sledai_window")},
     "eligibility": {"acr_criteria_met": _r("acr_criteria"),
                     "creatinine_value": _r("creatinine", unit_field="creatinine_unit")},
-    "bag": {"body_weight_kg": _r("weight"), "viability_pct": _r("viability")},
+    "bag": {"body_weight_kg": _r("weight"), "cell_count": _r("cell_count"), "viability_pct": _r("viability")},
 }
 # The date each form's values were measured on, for the delta checks.
 DATE_FIELDS: dict[str, str] = {"labs": "sample_date", "vitals": "measured_on", "prednisone": "start_date"}
 
-UNIT_LABELS = {"umol/L": "µmol/L", "10^9/L": "×10⁹/L", "/uL": "/µL"}
+UNIT_LABELS = {"umol/L": "µmol/L", "10^9/L": "×10⁹/L", "/uL": "/µL", "10^6 cells": "×10⁶ cells"}
 UNITLESS = {"score", "grade", "criteria", "tubes"}  # counts: the label says what is counted
 
 
@@ -89,7 +89,7 @@ def finding_message(label, f: table.Finding) -> str:
     else:
         text = _("%(label)s %(value)s %(unit)s is unusual (expected %(low)s to %(high)s %(unit)s): "
                  "check the value.")
-    text = (text % values).replace("  ", " ").replace(" )", ")").replace(" .", ".")
+    text = text % values
     if f.likely_units:
         alternatives = "; ".join(
             _("%(value)s %(other)s = %(converted)s %(unit)s") % {
@@ -100,7 +100,7 @@ def finding_message(label, f: table.Finding) -> str:
     elif f.likely_value is not None:
         text += " " + _("Check the decimal point or an extra digit: %(v)s %(unit)s would be usual.") % {
             "v": fmt(f.likely_value), "unit": unit_label(f.unit)}
-    return text
+    return text.replace("  ", " ").replace(" )", ")").replace(" .", ".").replace(" :", ":")
 
 
 def check_value(form_key: str, field: str, value, unit: str | None = None,

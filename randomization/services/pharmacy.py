@@ -82,8 +82,11 @@ def record_bag(participant, *, user, infusion: str, body_weight_kg: Decimal, pro
         if lead_error:
             errors["prepared_at"] = lead_error
     if randomization.row.arm == Arm.MSC:
+        count_error, _count_warning = plausibility.check_value("bag", "cell_count", cell_count)
         if not cell_count or cell_count <= 0:
             errors["cell_count"] = _("Enter the cell count of the bag.")
+        elif count_error:  # "62.5": a count typed in 10⁶ cells
+            errors["cell_count"] = count_error
         elif dose:
             level, message = bag_rules.dose_check(cell_count, body_weight_kg, dose)
             if level == "hard":

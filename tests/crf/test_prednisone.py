@@ -179,4 +179,4 @@ def test_row_page_explains_the_weight_and_the_month6_rule(past, clinician, clien
     row, _ = dose(past, clinician, M6 - timedelta(days=30), "4", weight="62.5")
     page = client_for(clinician).get(log_url(past, "prednisone", row)).content.decode()
     assert "Weight used: 62.5 kg (entered on this form); dose 0.06 mg/kg/day" in page
-    assert f"dose in force on the month-6 target date {M6.isoformat()}" in page
+    assert f"dose in force on the month-6 visit {M6.isoformat()}" in page

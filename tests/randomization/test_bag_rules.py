@@ -113,6 +113,8 @@ def test_a_checker_with_an_authenticator_gives_its_code(two_arms, pharmacists, c
     r, changes = post(c, p, bag_post(checker, checker_otp="000000"))
     assert changes == {} or set(changes) <= {"otp_totp_totpdevice"}  # the throttle counts the miss
     assert "checker_otp" in r.context["form"].errors and not BagPreparation.objects.exists()
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp waits a second after a wrong code before it checks another
     r, _changes = post(c, p, bag_post(checker, checker_otp=factories.totp_code(device)))
     assert r.status_code == 302
     assert BagPreparation.objects.get().checked_by == checker
@@ -159,3 +161,10 @@ def test_an_infusion_after_the_bag_expired_is_refused_and_close_to_expiry_warned
     assert [w.code for w in soft.value.warnings] == ["bag_close_to_expiry"]
     obj, _w = h.save("infusion", m0, clinician, acknowledge=True, **_infusion(p, close))
     assert obj.soft_warnings[0]["code"] == "bag_close_to_expiry"
+
+
+def test_a_count_typed_in_millions_is_refused_naming_the_unit(two_arms, pharmacists, client_for):
+    pharmacist, checker = pharmacists
+    r, changes = post(client_for(pharmacist), two_arms[Arm.MSC], bag_post(checker, cell_count="60"))
+    assert changes == {}
+    assert "×10⁶ cells" in r.context["form"].errors["cell_count"][0]
