@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from crf.models import Visit
-from crf.models.labs import LabPanel
+from crf.models.labs import LabPanel, UpcrSpecimen
 from crf.models.reference import Analyte
 from crf.registry import CrfType, SoftWarning, register
 from crf.services.recompute import recompute_after_labs
@@ -48,7 +48,9 @@ class LabPanelForm(PlausibilityFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["upcr_specimen"].required = True  # blank only on panels entered before it was asked
+        specimen = self.fields["upcr_specimen"]
+        specimen.required = True  # blank only on panels entered before it was asked
+        specimen.choices = UpcrSpecimen.choices
 
 
 def labs_at(visit: Visit) -> LabPanel | None:
