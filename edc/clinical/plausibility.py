@@ -12,6 +12,7 @@ on their own (stage-2 hypertension, fever, eGFR fall...): they catch typing and 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -207,6 +208,8 @@ def check(key: str, value: float | Decimal, unit: str | None = None) -> Finding 
     q = QUANTITIES[key]
     entered = q.unit(unit or q.canonical)
     number = float(value)
+    if not math.isfinite(number):  # beyond any float: impossible, and nothing to suggest
+        return Finding(HARD, q, number, entered.code, *q.limits(entered.code, HARD))
     canonical = entered.to_canonical(number)
     if _inside(canonical, q.soft):
         return None
@@ -216,7 +219,7 @@ def check(key: str, value: float | Decimal, unit: str | None = None) -> Finding 
     slip = None
     if not likely:
         for candidate in (number / 10, number * 10, number / 100, number * 100):
-            if q.integer and candidate != int(candidate):
+            if not math.isfinite(candidate) or (q.integer and candidate != int(candidate)):
                 continue
             if _inside(entered.to_canonical(candidate), q.soft):
                 slip = candidate

@@ -75,8 +75,10 @@ def unit_label(code: str) -> str:
 
 def fmt(x: float) -> str:
     """Three significant figures, never an exponent: 0.113, 28.3, 2500."""
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
+    if x == 0:
+        return "0"
+    if not math.isfinite(x) or abs(x) >= 1e15:
+        return "∞" if x > 0 else "-∞"  # a number too long to be a measurement
     places = max(0, 2 - math.floor(math.log10(abs(x))))
     return f"{x:.{places}f}".rstrip("0").rstrip(".") if places else f"{x:.0f}"
 

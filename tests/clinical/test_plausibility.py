@@ -110,3 +110,12 @@ def test_the_docs_table_lists_every_unit():
     rows = table.table_rows()
     assert len(rows) == sum(len(q.units) for q in QUANTITIES.values())
     assert ("Serum creatinine", "mg/dL") in {(r[0], r[1]) for r in rows}
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "-" + "9" * 400, "1e308"])
+def test_a_number_beyond_any_float_is_impossible_without_a_suggestion(value):
+    from decimal import Decimal
+
+    finding = check("nih_component", Decimal(value))
+    assert finding.level == HARD and finding.likely_units == () and finding.likely_value is None
+    assert check("creatinine", Decimal(value), "umol/L").level == HARD
