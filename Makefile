@@ -41,7 +41,7 @@ test: install-test browser
 bench: install-test
 	$(PY) scripts/services.py exec -- $(PY) -m tests.bench.run
 
-## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download)
+## Debian's Chromium (Playwright drives /usr/bin/chromium; no browser download) and R for the R-loader test
 browser:
 	@bash scripts/ensure_chromium.sh
 

@@ -6,7 +6,7 @@ The filled casebook is read with a fixed number of queries whatever the number o
 for the names of the people involved, one per audited table for the audit trail), so printing the
 casebook of a participant followed to month 60 costs what printing month 0 does.
 
-Blinding: nothing here reads the allocation row; model fields named in `blinded_fields` are never
+Blinding: nothing here reads the allocation row; only the fields `edc.visible_fields` allows are
 printed (the reader of a casebook is blinded staff: site, monitor, data manager).
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from crf.models import Query, Scope, Signature, Visit
 from crf.schedule import SCHEDULE
 from crf.services.review import SKIP, forms_of, review_context, status_of
 from edc.selectors.audit_trail import participant_audit_trail
+from edc.visible_fields import visible_fields
 
 FMT = "%Y-%m-%d %H:%M"
 BOX, INDENT = "[\u00a0\u00a0]", "\u00a0" * 5  # no-break spaces: a paragraph keeps them (the font has no ☐)
@@ -216,9 +217,8 @@ def _query_block(q: Query, model, users: dict, clock: Clock) -> str:
 
 def _form(t: registry.CrfType, obj, title: str, ctx: dict) -> FormData:
     model, clock, users = t.model, ctx["clock"], ctx["users"]
-    blinded = set(getattr(model, "blinded_fields", ()))
     values = [(_cap(str(f.verbose_name)), _value(obj, f, users, ctx["objects"], clock))
-              for f in model._meta.concrete_fields if f.name not in HIDDEN | blinded]
+              for f in visible_fields(model, HIDDEN, frozenset(t.model for t in registry.ordered()))]
     signed_ids, locked_ids, all_locked = ctx["review"]
     status = status_of(obj, signed_ids=signed_ids, locked=all_locked or obj.pk in locked_ids)
     names = {f.name: _cap(str(f.verbose_name)) for f in model._meta.concrete_fields}

@@ -33,4 +33,7 @@ def home_card(request):
         due=Count("id", filter=due), overdue=Count("id", filter=overdue), missed=Count("id", filter=missed))
     from crf.views.review import open_query_counts
     counts.update({f"queries_{k}": v for k, v in open_query_counts(request.user).items()})
+    from edc import roles
+    from edc.access import has_any_role
+    counts["site_staff"] = has_any_role(request.user, roles.SITE_STAFF)  # who sees the card (edc.roles)
     return counts

@@ -8,6 +8,7 @@ from crf import registry
 from crf.models import Visit
 from crf.schedule import BY_CODE
 from crf.status import status_expression
+from edc.read_log import note_read
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -16,9 +17,11 @@ def visits_visible_to(user) -> QuerySet[Visit]:
 
 def get_visit_for(user, pk) -> Visit:
     try:
-        return visits_visible_to(user).select_related("participant__site").get(pk=pk)
-    except Visit.DoesNotExist:
+        visit = visits_visible_to(user).select_related("participant__site").get(pk=pk)
+    except (Visit.DoesNotExist, ValueError):
         raise Http404
+    note_read(user, visit.participant_id)  # the read-access log (edc.read_log)
+    return visit
 
 
 def with_status(qs: QuerySet[Visit], today: date) -> QuerySet[Visit]:

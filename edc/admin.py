@@ -20,7 +20,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class EdcUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Sites", {"fields": ("sites",)}),)
+    fieldsets = UserAdmin.fieldsets + (("Sites", {"fields": ("sites", "language")}),)
     filter_horizontal = ("groups", "sites")
     list_display = ("username", "first_name", "last_name", "is_active", "has_authenticator", "last_login")
 
@@ -38,7 +38,7 @@ class EdcUserAdmin(UserAdmin):
 
 @admin.register(ExternalContact)
 class ExternalContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "organisation", "email", "receives_unblinding", "receives_sae", "active")
+    list_display = ("name", "organisation", "email", "language", "receives_unblinding", "receives_sae", "active")
 
 
 @admin.register(TwoFactorReset)

@@ -29,11 +29,13 @@ $$;
 
 
 def historical_tables() -> list[str]:
-    """The tables of every django-simple-history model in the app registry."""
+    """The tables of every django-simple-history model in the app registry, and of every model that
+    declares `append_only = True` (e.g. the read-access log, edc.models.access_log)."""
     from django.apps import apps
     from simple_history.models import HistoricalChanges
 
-    return sorted({m._meta.db_table for m in apps.get_models() if issubclass(m, HistoricalChanges)})
+    return sorted({m._meta.db_table for m in apps.get_models()
+                   if issubclass(m, HistoricalChanges) or getattr(m, "append_only", False)})
 
 
 def guarded_tables(using: str = "default") -> set[str]:

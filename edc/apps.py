@@ -11,6 +11,8 @@ class EdcConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from edc import db_role  # noqa: F401  (registers the deploy check edc.W001)
+
         post_migrate.connect(_ensure_roles, sender=self)
         post_migrate.connect(_guard_history_tables, sender=self)
         user_logged_in.connect(_remember_site_timezone)

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "edc.middleware.SessionLifetimeMiddleware",
     "edc.middleware.SiteTimezoneMiddleware",
     "edc.access.AccessPolicyMiddleware",
+    "edc.read_log.ReadLogMiddleware",  # who read whose data: one INSERT per request (edc.read_log)
     # after the access policy: a user who owes the second factor reaches only the sign-in steps
     "edc.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -179,7 +180,10 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "edc.tasks.heartbeat", "schedule": 60.0},
     "retry-deliveries": {"task": "edc.tasks.retry_deliveries", "schedule": SWEEP_SECONDS},
     "sae-obligation-sweep": {"task": "safety.tasks.sweep_obligations", "schedule": SWEEP_SECONDS},
-    "requeue-lost-exports": {"task": "exports.tasks.requeue_lost_exports", "schedule": 300.0},
+    "requeue-lost-exports": {"task": "exports.tasks.requeue_lost_exports",
+                             "schedule": float(os.environ.get("EDC_EXPORT_SWEEP_SECONDS", "60"))},
+    # Detective control for writes that bypass the application (docs/DEPLOYMENT.md, "Database roles")
+    "history-drift": {"task": "edc.tasks.check_history_drift", "schedule": 24 * 3600.0},
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -196,12 +200,30 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
-EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds per SMTP round trip (fractions allowed)
+EMAIL_TIMEOUT = int(EMAIL_TIMEOUT) if EMAIL_TIMEOUT.is_integer() else EMAIL_TIMEOUT
+# Retries and escalation of e-mails (docs/SAFETY_ALERTS.md, "Delivery guarantees"): backoff from
+# 1 minute doubling, capped at 20 minutes; an SAE alert is retried for as long as an obligation it
+# concerns is open, and after this many failures the PI and the data manager are told in-app, the
+# safety dashboard shows a banner and `manage.py health` fails.
+EDC_MAIL_RETRY_BASE_SECONDS = float(os.environ.get("EDC_MAIL_RETRY_BASE_SECONDS", "60"))
+EDC_MAIL_RETRY_CAP_SECONDS = float(os.environ.get("EDC_MAIL_RETRY_CAP_SECONDS", str(20 * 60)))
+EDC_MAIL_CLAIM_MARGIN_SECONDS = float(os.environ.get("EDC_MAIL_CLAIM_MARGIN_SECONDS", "60"))
+EDC_SAE_ESCALATE_AFTER_FAILURES = envint("EDC_SAE_ESCALATE_AFTER_FAILURES", "3")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Export zips are written by a Celery worker and downloaded through the web: with web and workers on
 # different machines this must be the same shared directory on all of them (docs/DEPLOYMENT.md).
 EXPORT_DIR = Path(os.environ.get("EDC_EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
+# Processes that write one export's datasets at the same time (exports.writers.write_zip); 1 = one process.
+EXPORT_PROCESSES = envint("EDC_EXPORT_PROCESSES", min(2, os.cpu_count() or 1))
+# A running export renews its lease as it writes; a run whose lease ran out (its worker died) is
+# taken over by the beat's sweep every EDC_EXPORT_SWEEP_SECONDS and rebuilt, at most
+# EDC_EXPORT_MAX_TAKEOVERS times, then failed with a message (docs/EXPORTS_RELIABILITY.md).
+# Recovery time is at most lease + sweep interval: 3 + 1 = 4 minutes by default.
+EDC_EXPORT_LEASE_SECONDS = float(os.environ.get("EDC_EXPORT_LEASE_SECONDS", "180"))
+EDC_EXPORT_SWEEP_SECONDS = float(os.environ.get("EDC_EXPORT_SWEEP_SECONDS", "60"))
+EDC_EXPORT_MAX_TAKEOVERS = envint("EDC_EXPORT_MAX_TAKEOVERS", "2")
 
 LOGGING = {
     "version": 1,

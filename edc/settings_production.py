@@ -10,6 +10,12 @@ from edc.settings import envint
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
+# No default database in production: the development default connects as `postgres`, a superuser
+# that could switch off the audit trail's append-only trigger. Production connects as the
+# least-privilege `edc_app` role; only `migrate` runs as `edc_owner` (docs/DEPLOYMENT.md, "Roles:
+# least privilege"); `manage.py check --deploy` warns otherwise (edc.W001).
+if not os.environ.get("DATABASE_URL"):
+    raise KeyError("DATABASE_URL: set it to the edc_app role (docs/DEPLOYMENT.md)")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600))

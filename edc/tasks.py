@@ -28,3 +28,16 @@ def retry_deliveries() -> int:
     for delivery_id in due:
         notifications.send_email_delivery(delivery_id)
     return len(due)
+
+
+@shared_task(name="edc.tasks.check_history_drift")
+def check_history_drift() -> int:
+    """Daily: rows written around the application (edc.services.history_drift), logged as errors."""
+    import logging
+
+    from edc.services.history_drift import find_drift
+
+    drift = find_drift()
+    for d in drift[:50]:
+        logging.getLogger("edc.audit").error("audit trail does not explain %s %s: %s", d.model, d.pk, d.problem)
+    return len(drift)

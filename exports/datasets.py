@@ -13,8 +13,11 @@ from crf import registry
 from crf.models import Discontinuation, InfusionAdministration, RenalResponse
 from edc.models import ConsentKind, Participant
 from exports.analysis_sets import analysis_sets
+from exports.copy_csv import copy_select
+from exports.scope import in_scope
 from exports.spec import Column, Dataset
 from exports.wocf import ENDPOINT_MONTHS, wocf
+from randomization.blinding import released_arm
 from safety.models import AdverseEvent
 from safety.vocab import RELATED
 
@@ -40,11 +43,12 @@ def column_for(f: models.Field) -> Column:
     return Column(f.name, en, zh, TYPES.get(f.get_internal_type(), "string"), values=values)
 
 
-def enrolled():
-    return Participant.objects.filter(participant_code__isnull=False)
+def enrolled(sites: list[int] | None = None):
+    """Enrolled participants, of `sites` only unless None (trial-wide; exports.scope)."""
+    return in_scope(Participant.objects.filter(participant_code__isnull=False), sites, "site_id")
 
 
-def crf_dataset(crf_type) -> Dataset:
+def crf_dataset(crf_type, sites: list[int] | None = None) -> Dataset:
     fields = [f for f in crf_type.model._meta.concrete_fields if f.name not in INTERNAL
               and f.name not in getattr(crf_type.model, "blinded_fields", ())]
     cols = [Column("participant_id", "Participant ID", "受试者编号", "string"),
@@ -56,9 +60,12 @@ def crf_dataset(crf_type) -> Dataset:
     # JSON columns (e.g. the BILAG deciding features, the response rules) are exported as JSON text.
     json_at = [i for i, f in enumerate(fields, start=3) if f.get_internal_type() == "JSONField"]
 
+    def queryset():
+        return in_scope(crf_type.model.objects, sites).order_by(
+            "participant__participant_code", "visit__month", "created_at").values_list(*names)
+
     def rows():
-        qs = crf_type.model.objects.order_by("participant__participant_code", "visit__month", "created_at")
-        for row in qs.values_list(*names).iterator(chunk_size=CHUNK):
+        for row in queryset().iterator(chunk_size=CHUNK):
             if json_at:
                 row = list(row)
                 for i in json_at:
@@ -66,10 +73,14 @@ def crf_dataset(crf_type) -> Dataset:
                 row = tuple(row)
             yield row
 
-    return Dataset(f"crf_{crf_type.key}", en, zh, cols, rows, key=("participant_id", "visit"))
+    # JSON text is Python's json.dumps (sorted keys), which PostgreSQL's jsonb text cannot reproduce: those
+    # datasets keep the Python path.
+    copy_query = None if json_at else (lambda: copy_select(queryset(), cols))
+    return Dataset(f"crf_{crf_type.key}", en, zh, cols, rows, key=("participant_id", "visit"),
+                   copy_query=copy_query)
 
 
-def participant_dataset(*, unblinded: bool = False) -> Dataset:
+def participant_dataset(*, unblinded: bool = False, sites: list[int] | None = None) -> Dataset:
     cols = [Column("participant_id", "Participant ID", "受试者编号", "string"),
             Column("site", "Site", "研究中心", "string"),
             Column("stratum", "Prior first-line therapy (stratum)", "既往一线治疗（分层）", "string"),
@@ -88,7 +99,7 @@ def participant_dataset(*, unblinded: bool = False) -> Dataset:
         cols.append(Column("arm", "Arm", "组别", "string", values={"msc": "uc-MSC", "placebo": "placebo"}))
 
     def rows():
-        for chunk in _chunks(enrolled().select_related("site", "randomization__row").prefetch_related("consents")
+        for chunk in _chunks(enrolled(sites).select_related("site", "randomization__row").prefetch_related("consents")
                              .order_by("participant_code")):
             ids = [p.pk for p in chunk]
             sets = analysis_sets(ids)
@@ -105,12 +116,12 @@ def participant_dataset(*, unblinded: bool = False) -> Dataset:
                        r.randomized_at if r else None, r.month0_date if r else None, infusions.get(p.pk, 0),
                        stop.date if stop else None, stop.reason if stop else None,
                        int(m.safety), int(m.fas), int(m.pps))
-                yield row + ((r.row.arm if r else None),) if unblinded else row
+                yield row + (released_arm(r, released=unblinded),) if unblinded else row
 
     return Dataset("participants", "Participants and analysis sets", "受试者及分析集", cols, rows)
 
 
-def response_dataset() -> Dataset:
+def response_dataset(sites: list[int] | None = None) -> Dataset:
     cols = [Column("participant_id", "Participant ID", "受试者编号", "string"),
             Column("month", "Endpoint month", "终点月份", "integer"),
             Column("response", "Renal response", "肾脏缓解", "string",
@@ -121,7 +132,7 @@ def response_dataset() -> Dataset:
             Column("source_month", "Month carried forward from", "结转自月份", "integer")]
 
     def rows():
-        for chunk in _chunks(enrolled().filter(randomization__isnull=False).order_by("participant_code")):
+        for chunk in _chunks(enrolled(sites).filter(randomization__isnull=False).order_by("participant_code")):
             observed: dict = {p.pk: {} for p in chunk}
             for pid, month, category in RenalResponse.objects.filter(participant_id__in=observed).values_list(
                     "participant_id", "visit__month", "category"):
@@ -134,7 +145,7 @@ def response_dataset() -> Dataset:
                    key=("participant_id", "month"))
 
 
-def ae_dataset() -> Dataset:
+def ae_dataset(sites: list[int] | None = None) -> Dataset:
     cols = [Column("participant_id", "Participant ID", "受试者编号", "string"),
             *[column_for(AdverseEvent._meta.get_field(n)) for n in (
                 "term", "soc", "onset_date", "end_date", "grade", *AdverseEvent.SERIOUSNESS_FIELDS, "causality",
@@ -147,16 +158,18 @@ def ae_dataset() -> Dataset:
     serious_at = [names.index(n) for n in AdverseEvent.SERIOUSNESS_FIELDS]
 
     def rows():
-        qs = AdverseEvent.objects.order_by("participant__participant_code", "onset_date").values_list(*names)
+        qs = (in_scope(AdverseEvent.objects, sites).order_by("participant__participant_code", "onset_date")
+              .values_list(*names))
         for row in qs.iterator(chunk_size=CHUNK):
             yield row + (int(any(row[i] for i in serious_at)), int(row[names.index("causality")] in RELATED))
 
     return Dataset("adverse_events", "Adverse events", "不良事件", cols, rows)
 
 
-def all_datasets(*, unblinded: bool = False) -> list[Dataset]:
-    return [participant_dataset(unblinded=unblinded), response_dataset(), ae_dataset(),
-            *[crf_dataset(t) for t in registry.ordered()]]
+def all_datasets(*, unblinded: bool = False, sites: list[int] | None = None) -> list[Dataset]:
+    """Every dataset; `sites`: only those sites' participants (None: every site, a trial-wide grant)."""
+    return [participant_dataset(unblinded=unblinded, sites=sites), response_dataset(sites), ae_dataset(sites),
+            *[crf_dataset(t, sites) for t in registry.ordered()]]
 
 
 def _chunks(qs, size: int = 500):

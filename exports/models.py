@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def default_formats() -> list[str]:
+    return ["csv", "sav"]
+
+
 class ExportRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -19,6 +23,9 @@ class ExportRun(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     datasets = models.JSONField(default=list)
+    formats = models.JSONField(default=default_formats)  # data file formats in the bundle (exports.writers)
+    # Site ids the export holds; null = every site (a trial-wide grant; exports.scope).
+    site_ids = models.JSONField(null=True, blank=True)
     blinded = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
@@ -29,9 +36,14 @@ class ExportRun(models.Model):
     file_size = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The builder renews this while it works; once it has passed, the worker is taken for dead and
+    # the beat's sweep takes the run over (docs/EXPORTS_RELIABILITY.md).
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    builds = models.PositiveSmallIntegerField(default=0)  # builds started (1 + takeovers)
 
     class Meta:
         ordering = ["-requested_at"]
+        permissions = [("export_trial_wide", "May export the participants of every site")]
 
     def __str__(self) -> str:
         return f"export {self.requested_at:%Y-%m-%d %H:%M} {self.status}"

@@ -18,6 +18,7 @@ from exports.analysis_sets import analysis_sets
 from exports.services.release import arm_released
 from exports.stats import cmh, compare_continuous, compare_proportions, describe
 from exports.wocf import wocf
+from randomization.blinding import released_arm
 from safety.models import AdverseEvent
 
 POOLED = "pooled"
@@ -36,7 +37,7 @@ class Report:
 
 
 def _group(p, released: bool) -> str:
-    return p.randomization.row.arm if released else POOLED
+    return released_arm(p.randomization, released=True) if released else POOLED
 
 
 def gather(today: date | None = None) -> Report:

@@ -28,6 +28,9 @@ class Dataset:
     columns: list[Column]
     rows: Callable[[], Iterable[tuple]]  # called once per file written; yields tuples in column order
     key: tuple[str, ...] = ("participant_id",)
+    # The same rows as one SQL query whose columns are already the CSV's text (exports.copy_csv), for datasets
+    # PostgreSQL can write with COPY byte for byte as the CSV writer would; None: only the Python path.
+    copy_query: Callable[[], tuple[str, list]] | None = None
 
     def iter_rows(self) -> Iterator[tuple]:
         yield from self.rows()

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
+from edc.csv_cells import safe_cell, safe_row
 from exports.spec import Column, Dataset
 
 BOM = "\ufeff"
@@ -149,14 +150,19 @@ def typed_rows(dataset: Dataset) -> Iterator[tuple[int, list]]:
     """Yield (row number from 1, canonical values) for each row, checking its length and every value's type."""
     columns = dataset.columns
     width = len(columns)
-    plan = [(col, CANONICAL[col.type], COERCE[col.type]) for col in columns]
+    plan = [(col, CANONICAL[col.type], COERCE[col.type], col.type == "number") for col in columns]
     for number, row in enumerate(dataset.iter_rows(), 1):
         if len(row) != width:
             raise ValueError(f"dataset {dataset.name!r}: row {number} has {len(row)} values but the dataset has "
                              f"{width} columns ({', '.join(c.name for c in columns)})")
         values = []
-        for (col, canonical, coerce), value in zip(plan, row, strict=True):
-            if type(value) in canonical:
+        for (col, canonical, coerce, is_number), value in zip(plan, row, strict=True):
+            kind = type(value)
+            if kind in canonical:
+                values.append(value)
+                continue
+            # PostgreSQL numerics arrive as Decimal: a finite one is already canonical (the common case by far).
+            if is_number and ((kind is Decimal and value.is_finite()) or (kind is float and math.isfinite(value))):
                 values.append(value)
                 continue
             if value is None or _is_nan(value):
@@ -179,7 +185,8 @@ def _number_text(value) -> str:
     return text
 
 
-TEXT = {"string": lambda v: v, "integer": str, "number": _number_text, "date": date.isoformat,
+# Text cells go through the formula-injection rule (edc.csv_cells); typed numbers never do.
+TEXT = {"string": safe_cell, "integer": str, "number": _number_text, "date": date.isoformat,
         "datetime": datetime.isoformat, "boolean": lambda v: "1" if v else "0"}
 
 
@@ -210,23 +217,35 @@ def text_stream(stream, newline: str | None = ""):
         wrapper.detach()
 
 
+class CsvRows:
+    """One dataset's CSV written row by row: the header when opened, then `row(values)` for each typed row
+    (exports.writers feeds the same rows to the ODM and the SPSS/Stata/SAS frame in one pass)."""
+
+    def __init__(self, dataset: Dataset, out):
+        self.texts = [TEXT[col.type] for col in dataset.columns]
+        self.count = 0
+        out.write(BOM)
+        self.writer = csv.writer(out)
+        self.writer.writerow([col.name for col in dataset.columns])
+
+    def row(self, values: list) -> None:
+        self.count += 1
+        self.writer.writerow(["" if v is None else text(v) for text, v in zip(self.texts, values, strict=True)])
+
+
 def write_csv(dataset: Dataset, stream) -> int:
     """Write one dataset as CSV (UTF-8 with BOM, CRLF lines, header of column names) and return the row count.
 
     Dates and datetimes are ISO 8601 (datetimes keep their UTC offset if they have one), booleans 1/0, numbers
-    without scientific notation, None (and NaN) empty. `stream` may be binary (UTF-8 is written) or text.
+    without scientific notation, None (and NaN) empty, text starting with = + - @ tab or CR after an apostrophe
+    (edc.csv_cells). `stream` may be binary (UTF-8 is written) or text.
     """
     check_dataset(dataset)
-    texts = [TEXT[col.type] for col in dataset.columns]
-    count = 0
     with text_stream(stream) as out:
-        out.write(BOM)
-        writer = csv.writer(out)
-        writer.writerow([col.name for col in dataset.columns])
+        rows = CsvRows(dataset, out)
         for _number, values in typed_rows(dataset):
-            count += 1
-            writer.writerow(["" if v is None else text(v) for text, v in zip(texts, values, strict=True)])
-    return count
+            rows.row(values)
+    return rows.count
 
 
 def write_codebook(datasets: Iterable[Dataset], stream) -> int:
@@ -239,8 +258,7 @@ def write_codebook(datasets: Iterable[Dataset], stream) -> int:
         writer.writerow(CODEBOOK_HEADER)
         for dataset in datasets:
             for col in dataset.columns:
-                writer.writerow([dataset.name, col.name, text_of(col.label_en), text_of(col.label_zh), col.type,
-                                 text_of(col.unit),
-                                 allowed_values_text(col)])
+                writer.writerow(safe_row([dataset.name, col.name, text_of(col.label_en), text_of(col.label_zh),
+                                          col.type, text_of(col.unit), allowed_values_text(col)]))
                 count += 1
     return count

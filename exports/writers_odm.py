@@ -21,6 +21,7 @@ Study events are known only once the rows have been read, and metadata precedes 
 ClinicalData part is spooled to a temporary file on disk first and then copied after the metadata: memory stays
 constant, disk use is about the size of the ClinicalData part.
 """
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -94,40 +95,52 @@ class _Events:
             forms.append(dataset)
 
 
-def _clinical_data(out, dataset: Dataset, study_oid: str, events: _Events, subject_column: str,
-                   visit_column: str) -> int:
-    names = [col.name for col in dataset.columns]
-    subject_at = names.index(subject_column)
-    visit_at = names.index(visit_column) if visit_column in names else None
-    visit_labels = value_labels(dataset.columns[visit_at]) if visit_at is not None else {}
-    items = [(i, quoteattr(f"I.{dataset.name}.{col.name}"), TEXT[col.type], col.type == "string")
-             for i, col in enumerate(dataset.columns) if i not in (subject_at, visit_at)]
-    form = quoteattr(f"F.{dataset.name}")
-    group = quoteattr(f"IG.{dataset.name}")
-    out.write(f"  <ClinicalData{_attrs({'StudyOID': study_oid, 'MetaDataVersionOID': MDV_OID})}>\n")
-    subject = event = None
-    count = 0
-    for count, values in typed_rows(dataset):
-        key = values[subject_at]
+class _ClinicalData:
+    """One dataset's ClinicalData element, written row by row as the typed rows arrive (exports.writers feeds
+    the same rows to the CSV and the SPSS/Stata/SAS frame in one pass)."""
+
+    def __init__(self, out, dataset: Dataset, study_oid: str, events: _Events, subject_column: str,
+                 visit_column: str):
+        names = [col.name for col in dataset.columns]
+        self.out, self.dataset, self.events, self.subject_column = out, dataset, events, subject_column
+        self.subject_at = names.index(subject_column)
+        self.visit_at = names.index(visit_column) if visit_column in names else None
+        self.visit_labels = value_labels(dataset.columns[self.visit_at]) if self.visit_at is not None else {}
+        self.subject_text = TEXT[dataset.columns[self.subject_at].type]
+        self.items = [(i, quoteattr(f"I.{dataset.name}.{col.name}"), TEXT[col.type], col.type == "string")
+                      for i, col in enumerate(dataset.columns) if i not in (self.subject_at, self.visit_at)]
+        self.form = quoteattr(f"F.{dataset.name}")
+        self.group = quoteattr(f"IG.{dataset.name}")
+        self.subject = self.event = None
+        self.quoted_events: dict[str, str] = {}
+        self.count = 0
+        out.write(f"  <ClinicalData{_attrs({'StudyOID': study_oid, 'MetaDataVersionOID': MDV_OID})}>\n")
+
+    def row(self, count: int, values: list) -> None:
+        out = self.out
+        key = values[self.subject_at]
         if key is None or key == "":
-            raise ValueError(f"dataset {dataset.name!r}: row {count} has no {subject_column}")
-        key = TEXT[dataset.columns[subject_at].type](key)
-        visit = values[visit_at] if visit_at is not None else None
-        event_oid = events.oid(visit, visit_labels.get(visit))
-        if key != subject:
-            if subject is not None:
+            raise ValueError(f"dataset {self.dataset.name!r}: row {count} has no {self.subject_column}")
+        key = self.subject_text(key)
+        visit = values[self.visit_at] if self.visit_at is not None else None
+        event_oid = self.events.oid(visit, self.visit_labels.get(visit))
+        if key != self.subject:
+            if self.subject is not None:
                 out.write("      </FormData>\n    </StudyEventData>\n    </SubjectData>\n")
-            out.write(f"    <SubjectData SubjectKey={quoteattr(xml_text(key))}>\n")
-            subject, event = key, None
-        if event_oid != event:
-            if event is not None:
+            out.write(f"    <SubjectData SubjectKey={_quoted(xml_text(key))}>\n")
+            self.subject, self.event = key, None
+        if event_oid != self.event:
+            if self.event is not None:
                 out.write("      </FormData>\n    </StudyEventData>\n")
-            out.write(f"    <StudyEventData StudyEventOID={quoteattr(event_oid)}>\n      <FormData FormOID={form}>\n")
-            event = event_oid
-            events.use(event_oid, dataset.name)
+            quoted = self.quoted_events.get(event_oid)
+            if quoted is None:
+                quoted = self.quoted_events[event_oid] = quoteattr(event_oid)
+            out.write(f"    <StudyEventData StudyEventOID={quoted}>\n      <FormData FormOID={self.form}>\n")
+            self.event = event_oid
+            self.events.use(event_oid, self.dataset.name)
         # One write per item group: millions of small writes to the spool cost more than the XML itself.
-        parts = [f'        <ItemGroupData ItemGroupOID={group} ItemGroupRepeatKey="{count}">\n']
-        for i, oid, text, is_string in items:
+        parts = [f'        <ItemGroupData ItemGroupOID={self.group} ItemGroupRepeatKey="{count}">\n']
+        for i, oid, text, is_string in self.items:
             value = values[i]
             if value is None or value == "":
                 continue
@@ -136,10 +149,13 @@ def _clinical_data(out, dataset: Dataset, study_oid: str, events: _Events, subje
             parts.append(f"          <ItemData ItemOID={oid} Value={value}/>\n")
         parts.append("        </ItemGroupData>\n")
         out.write("".join(parts))
-    if subject is not None:
-        out.write("      </FormData>\n    </StudyEventData>\n    </SubjectData>\n")
-    out.write("  </ClinicalData>\n")
-    return count
+        self.count = count
+
+    def close(self) -> int:
+        if self.subject is not None:
+            self.out.write("      </FormData>\n    </StudyEventData>\n    </SubjectData>\n")
+        self.out.write("  </ClinicalData>\n")
+        return self.count
 
 
 def _metadata(out, datasets: list[Dataset], events: _Events, study_oid: str, study_name: str) -> None:
@@ -202,6 +218,77 @@ def _metadata(out, datasets: list[Dataset], events: _Events, study_oid: str, stu
     out.write("    </MetaDataVersion>\n  </Study>\n")
 
 
+class OdmWriter:
+    """An ODM document built in one pass over each dataset's rows, possibly in several processes.
+
+    Each dataset's ClinicalData goes to a fragment file as its rows come (`clinical(dataset, out, events)`), with
+    its own copy of the visits declared so far (`events()`); `merge(dataset, events)` then adds the visits that
+    dataset saw, in dataset order, so the document is the same whichever process wrote which fragment;
+    `finish(stream, fragments)` writes the header, the metadata (which list every visit seen) and the
+    fragments in dataset order."""
+
+    def __init__(self, datasets: list[Dataset], *, study_oid: str, study_name: str, file_oid: str | None = None,
+                 subject_column: str = "participant_id", visit_column: str = "visit"):
+        if not study_oid:
+            raise ValueError("study_oid is required for ODM")
+        self.datasets, self.study_oid, self.study_name = datasets, study_oid, study_name
+        self.subject_column, self.visit_column = subject_column, visit_column
+        self.created = datetime.now(UTC).replace(microsecond=0)
+        self.file_oid = file_oid or f"{study_oid}.{self.created:%Y%m%dT%H%M%SZ}"
+        self.declared = _Events()
+        for ds in datasets:  # declared visits first, in their declared order
+            for col in ds.columns:
+                if col.name == visit_column:
+                    for code, label in value_labels(col).items():
+                        self.declared.oid(code, label)
+        self.all_events = self.events()
+        self.records = 0
+
+    def events(self) -> _Events:
+        copy = _Events()
+        copy.oids, copy.names = dict(self.declared.oids), dict(self.declared.names)
+        return copy
+
+    def clinical(self, dataset: Dataset, out, events: _Events) -> _ClinicalData | None:
+        if not any(col.name == self.subject_column for col in dataset.columns):
+            return None
+        return _ClinicalData(out, dataset, self.study_oid, events, self.subject_column, self.visit_column)
+
+    def merge(self, dataset: Dataset, events: _Events, records: int) -> None:
+        """Add what `dataset`'s pass saw (its events object, or a dict of its fields from another process)."""
+        if isinstance(events, dict):
+            oids, names, forms = (dict(events["oids"]), dict(events["names"]), events["forms"])
+        else:
+            oids, names, forms = events.oids, events.names, events.forms
+        for oid, name in names.items():
+            self.all_events.names.setdefault(oid, name)
+        for visit, oid in oids.items():
+            self.all_events.oids.setdefault(visit, oid)
+        for oid, used_by in forms.items():
+            if dataset.name in used_by:
+                self.all_events.use(oid, dataset.name)
+        self.records += records
+
+    def finish(self, stream, fragments: Iterable[str]) -> int:
+        with text_stream(stream) as out:
+            root = {"xmlns": ODM_NS, "ODMVersion": "1.3.2", "FileType": "Snapshot", "FileOID": self.file_oid,
+                    "CreationDateTime": self.created.isoformat(), "SourceSystem": "EDC"}
+            out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<ODM{_attrs(root)}>\n')
+            _metadata(out, self.datasets, self.all_events, self.study_oid, self.study_name)
+            for fragment in fragments:
+                with open(fragment, encoding="utf-8", newline="") as part:
+                    while chunk := part.read(_COPY_CHARS):
+                        out.write(chunk)
+            out.write("</ODM>\n")
+        return self.records
+
+
+def events_state(events: _Events) -> dict:
+    """An events object as plain data, to pass from one process to another (JSON: visits as strings)."""
+    return {"oids": [[k, v] for k, v in events.oids.items()], "names": [[k, v] for k, v in events.names.items()],
+            "forms": events.forms}
+
+
 def write_odm(datasets: Iterable[Dataset], stream, *, study_oid: str, study_name: str, file_oid: str | None = None,
               subject_column: str = "participant_id", visit_column: str = "visit") -> int:
     """Write the datasets as one CDISC ODM 1.3 XML document (UTF-8) and return the number of ItemGroupData written.
@@ -209,28 +296,19 @@ def write_odm(datasets: Iterable[Dataset], stream, *, study_oid: str, study_name
     `stream` may be binary or text. See the module docstring for how datasets, rows and columns map to ODM.
     """
     datasets = check_datasets(datasets)
-    if not study_oid:
-        raise ValueError("study_oid is required for ODM")
-    created = datetime.now(UTC).replace(microsecond=0)
-    events = _Events()
-    for ds in datasets:  # declared visits first, in their declared order
-        for col in ds.columns:
-            if col.name == visit_column:
-                for code, label in value_labels(col).items():
-                    events.oid(code, label)
-    records = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        for ds in datasets:
-            if any(col.name == subject_column for col in ds.columns):
-                records += _clinical_data(spool, ds, study_oid, events, subject_column, visit_column)
-        spool.seek(0)
-        with text_stream(stream) as out:
-            root = {"xmlns": ODM_NS, "ODMVersion": "1.3.2", "FileType": "Snapshot",
-                    "FileOID": file_oid or f"{study_oid}.{created:%Y%m%dT%H%M%SZ}",
-                    "CreationDateTime": created.isoformat(), "SourceSystem": "EDC"}
-            out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<ODM{_attrs(root)}>\n')
-            _metadata(out, datasets, events, study_oid, study_name)
-            while chunk := spool.read(_COPY_CHARS):
-                out.write(chunk)
-            out.write("</ODM>\n")
-    return records
+    writer = OdmWriter(datasets, study_oid=study_oid, study_name=study_name, file_oid=file_oid,
+                       subject_column=subject_column, visit_column=visit_column)
+    with tempfile.TemporaryDirectory(prefix="odm-") as scratch:
+        fragments = []
+        for n, ds in enumerate(datasets):
+            fragment = os.path.join(scratch, f"{n}.xml")
+            events = writer.events()
+            with open(fragment, "w", encoding="utf-8", newline="") as out:
+                sink = writer.clinical(ds, out, events)
+                if sink is None:
+                    continue
+                for count, values in typed_rows(ds):
+                    sink.row(count, values)
+                writer.merge(ds, events, sink.close())
+            fragments.append(fragment)
+        return writer.finish(stream, fragments)

@@ -1,34 +1,20 @@
-"""SPSS .sav writer (pyreadstat).
+"""SPSS .sav writer (pyreadstat), from the compact frame of exports.frames.
 
-pyreadstat (1.3.x) writes a whole DataFrame in one call: readstat needs the row count before the first row, and
-there is no append mode. So each dataset is gathered into one DataFrame, but compactly: rows are converted in
-chunks of `CHUNK_ROWS` into one numpy array per column (float64 for every numeric, date, datetime and boolean
-column, object arrays for strings with repeated values shared), never as a list of row tuples. Dates and datetimes
-are stored the way SPSS stores them (seconds since 1582-10-14) with a DATE11 / DATETIME20 format, so pyreadstat
-does not need its own (whole-frame) datetime conversion copy. Cost: 8 bytes per numeric cell plus the strings,
-e.g. a 200,000-row x 12-column long table holds about 20 MB of arrays, roughly twice that at the peak while
-pandas assembles the frame (see tests/exports/test_writers.py for the measured figure).
-
-Strings are written as UTF-8 (pyreadstat's .sav default; `read_sav` reports file_encoding 'UTF-8').
+Dates and datetimes are stored the way SPSS stores them (seconds since 1582-10-14) with a DATE11 / DATETIME20
+format. Strings are written as UTF-8 (pyreadstat's .sav default; `read_sav` reports file_encoding 'UTF-8').
 """
 import os
-from datetime import date, datetime, timedelta
 
-import numpy as np
-import pandas as pd
 import pyreadstat
 
+from exports.frames import DAYS_1582_TO_1970, dataset_frame, shifted
 from exports.spec import Dataset
-from exports.writers_csv import check_dataset, text_of, typed_rows, value_labels
+from exports.writers_csv import check_dataset, text_of, value_labels
 
-CHUNK_ROWS = 8192
 LABEL_BYTES = 256  # SPSS variable label limit
 VALUE_LABEL_BYTES = 120  # SPSS value label limit
 FILE_LABEL_BYTES = 64  # SPSS file label limit
-MAX_SHARED_STRINGS = 65536  # distinct values per string column that are de-duplicated while reading
 
-_SPSS_EPOCH = datetime(1582, 10, 14)
-_SPSS_EPOCH_DATE = _SPSS_EPOCH.date()
 _FORMATS = {"date": "DATE11", "datetime": "DATETIME20", "integer": "F8.0", "boolean": "F1.0"}
 
 
@@ -41,18 +27,6 @@ def truncate_utf8(text: str, limit: int) -> str:
 def variable_label(label_en: str, label_zh: str) -> str:
     label = " / ".join(text for text in (text_of(label_en), text_of(label_zh)) if text)
     return truncate_utf8(label, LABEL_BYTES)
-
-
-def _spss_date(value: date) -> float:
-    return float((value - _SPSS_EPOCH_DATE).days * 86400)
-
-
-def _spss_datetime(value: datetime) -> float:
-    # Aware datetimes keep their own wall-clock time (the one the CSV shows); localise them before exporting.
-    return (value.replace(tzinfo=None) - _SPSS_EPOCH) / timedelta(seconds=1)
-
-
-_TO_SPSS = {"integer": float, "number": float, "boolean": float, "date": _spss_date, "datetime": _spss_datetime}
 
 
 def _measure(col) -> str:
@@ -68,71 +42,27 @@ def _display_format(col) -> str | None:
     return fmt
 
 
-class _ColumnBuffer:
-    """Collects one column's values chunk by chunk into compact numpy arrays."""
-
-    def __init__(self, col):
-        self.is_string = col.type == "string"
-        self.convert = None if self.is_string else _TO_SPSS[col.type]
-        self.pending: list = []
-        self.chunks: list[np.ndarray] = []
-        self.shared: dict[str, str] = {}
-
-    def add(self, value) -> None:
-        if self.is_string:
-            if value is None:
-                value = ""  # SPSS has no missing strings: empty is the convention
-            elif len(self.shared) < MAX_SHARED_STRINGS:
-                value = self.shared.setdefault(value, value)
-            else:
-                value = self.shared.get(value, value)
-            self.pending.append(value)
-        else:
-            self.pending.append(np.nan if value is None else self.convert(value))
-
-    def flush(self) -> None:
-        if self.pending:
-            dtype = object if self.is_string else np.float64
-            self.chunks.append(np.array(self.pending, dtype=dtype))
-            self.pending = []
-
-    def array(self):
-        self.flush()
-        dtype = object if self.is_string else np.float64
-        data = np.concatenate(self.chunks) if self.chunks else np.array([], dtype=dtype)
-        self.chunks = []
-        self.shared = {}
-        return pd.Series(data, dtype="str" if self.is_string else np.float64, copy=False)
+def spss_frame(frame, dataset: Dataset):
+    """The neutral frame (exports.frames) in SPSS terms: dates and datetimes in seconds since 1582-10-14."""
+    return shifted(frame, dataset, date_offset_days=DAYS_1582_TO_1970, date_unit_seconds=86400.0,
+                   datetime_offset_seconds=DAYS_1582_TO_1970 * 86400, datetime_unit_seconds=1.0)
 
 
-def dataset_frame(dataset: Dataset) -> tuple[pd.DataFrame, int]:
-    """The dataset as a DataFrame of float64 and str columns (SPSS's two storage types), and its row count."""
-    buffers = [_ColumnBuffer(col) for col in dataset.columns]
-    count = 0
-    for count, values in typed_rows(dataset):
-        for buffer, value in zip(buffers, values, strict=True):
-            buffer.add(value)
-        if count % CHUNK_ROWS == 0:
-            for buffer in buffers:
-                buffer.flush()
-    columns = {}
-    for col, buffer in zip(dataset.columns, buffers, strict=True):
-        columns[col.name] = buffer.array()
-    buffers.clear()
-    return pd.DataFrame(columns, copy=False), count
-
-
-def write_sav(dataset: Dataset, path: str | os.PathLike) -> int:
+def write_sav(dataset: Dataset, path: str | os.PathLike, frame=None) -> int:
     """Write one dataset as an SPSS .sav file at `path` and return its row count.
 
     Variable labels are "label_en / label_zh" (cut to 256 UTF-8 bytes on a character boundary), value labels come
     from `Column.values` (booleans default to 1 = yes / 是, 0 = no / 否; cut to 120 bytes), measure levels are
     nominal for strings, booleans and coded columns and scale otherwise. Numbers, integers and booleans are SPSS
     numerics (integers shown as F8.0), dates DATE11 and datetimes DATETIME20 (read back as dates / datetimes).
-    Strings are UTF-8; missing strings become empty strings. `Column.width` sets the display width.
+    Strings are UTF-8; missing strings become empty strings. `Column.width` sets the display width. `frame`:
+    the dataset's neutral frame when the caller already built it (exports.writers builds it once per dataset).
     """
     check_dataset(dataset)
-    frame, count = dataset_frame(dataset)
+    if frame is None:
+        frame, _count = dataset_frame(dataset)
+    count = len(frame)
+    frame = spss_frame(frame, dataset)
     labels, formats, measures, widths, codes = {}, {}, {}, {}, {}
     for col in dataset.columns:
         labels[col.name] = variable_label(col.label_en, col.label_zh) or None

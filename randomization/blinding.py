@@ -1,7 +1,16 @@
-"""The one predicate that decides who may see an arm (ARCHITECTURE.md rule 1).
+"""Who may see an arm: every read of an arm goes through this module (ARCHITECTURE.md rule 1;
+docs/BLINDING.md "Who sees an arm").
 
-Unblinded roles (randomization administrator, pharmacist) see every arm. Anyone else sees one
-participant's arm only after requesting that participant's emergency unblinding themselves.
+Two gates, and only these two:
+* a person (`may_see_arm`): the unblinded roles (randomization administrator, pharmacist) see every
+  arm; anyone else sees one participant's arm only after requesting that participant's emergency
+  unblinding themselves. Pages, PDFs and the pharmacy read arms with `arm_label_for` / `arm_code_for`.
+* the analysis datasets and report (`released_arm`): the arm once it is released to them, i.e. after
+  database lock and a recorded release by the randomization administrator; that release is recorded by
+  exports.services.release, whose answer the caller passes in.
+Apart from the allocation list's own pages and services (randomization administrator only: generate,
+import, append, download, balance), nothing reads `AllocationRow.arm`; tests/randomization/
+test_blinding_gates.py scans the code for any other read.
 """
 from edc.access import has_any_role
 from edc.roles import UNBLINDED_ROLES
@@ -19,11 +28,29 @@ def may_see_arm(user, participant=None) -> bool:
     return EmergencyUnblinding.objects.filter(participant=participant, requested_by=user).exists()
 
 
-def arm_label_for(user, participant) -> str | None:
-    """The arm's label if `user` may see it, else None. The only way a page gets an arm."""
+def _row(participant):
+    randomization = getattr(participant, "randomization", None)
+    return None if randomization is None else randomization.row
+
+
+def arm_code_for(user, participant) -> str | None:
+    """The arm's code ("msc"/"placebo") if `user` may see it, else None."""
     if not may_see_arm(user, participant):
         return None
-    randomization = getattr(participant, "randomization", None)
-    if randomization is None:
+    row = _row(participant)
+    return None if row is None else row.arm
+
+
+def arm_label_for(user, participant) -> str | None:
+    """The arm's label if `user` may see it, else None. The way a page gets an arm."""
+    if not may_see_arm(user, participant):
         return None
-    return randomization.row.get_arm_display()
+    row = _row(participant)
+    return None if row is None else row.get_arm_display()
+
+
+def released_arm(randomization, *, released: bool) -> str | None:
+    """The arm's code for the analysis datasets and report, once released to them; else None."""
+    if not released or randomization is None:
+        return None
+    return randomization.row.arm

@@ -4,6 +4,7 @@ from randomization.models import AllocationList
 from randomization.services import allocation_list
 from randomization.services.strata import ensure_default_strata
 
+# The demo's published seed: it exists only here (a real list uses a secret seed; docs/BLINDING.md "Seeds").
 DEMO_SEED = 20241001
 
 
@@ -13,5 +14,5 @@ def load_demo(stdout) -> None:
         return
     ensure_default_strata(admin)
     if not AllocationList.objects.exists():
-        allocation_list.generate(user=admin, seed=DEMO_SEED)
+        allocation_list.generate_from_published_seed(user=admin, seed=DEMO_SEED)
         stdout.write(f"Allocation list generated (seed {DEMO_SEED}, 4 strata × 24).")

@@ -10,8 +10,14 @@ MAX_UPLOAD = 1024 * 1024
 
 
 class GenerateForm(forms.Form):
-    seed = forms.IntegerField(label=_("Seed"), required=False, min_value=0, max_value=2**62,
-                              help_text=_("Leave empty for a random seed; it is recorded either way."))
+    seed = forms.RegexField(label=_("Seed"), required=False, regex=r"^\s*[0-9]{1,80}\s*$", max_length=100,
+                            error_messages={"invalid": _("The seed must be a whole number (digits only).")},
+                            help_text=_("Leave empty for a secret random seed (128 bits). A typed seed needs "
+                                        "at least 64 bits. It is recorded either way."))
+
+    def clean_seed(self):
+        value = (self.cleaned_data.get("seed") or "").strip()
+        return int(value) if value else None
 
 
 class UploadForm(forms.Form):

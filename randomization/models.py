@@ -47,7 +47,9 @@ class AllocationList(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source = models.CharField(max_length=10, choices=Source.choices)
-    seed = models.BigIntegerField(null=True, blank=True)
+    # Decimal text: a secret seed has 64 to 256 bits (docs/BLINDING.md "Seeds"); unblinded roles only.
+    seed = models.CharField(max_length=80, null=True, blank=True)
+    # type change only, so the append-only history table is never updated)
     block_sizes = models.CharField(max_length=20, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
@@ -111,6 +113,9 @@ class Randomization(ClinicalModel):
                                       related_name="+", verbose_name=_("randomized by"))
     month0_date = models.DateField(_("month 0 (baseline) date"))
 
+    # What blinded readers of history see (edc.visible_fields): never `row`, the key to the arm.
+    visible_fields = ("blind_code", "randomized_at", "randomized_by", "month0_date")
+
     class Meta:
         verbose_name = _("randomization")
         verbose_name_plural = _("randomizations")
@@ -143,6 +148,7 @@ class BagPreparation(ClinicalModel):
 
     # These would tell a blinded reader the arm (placebo bags hold no cells).
     blinded_fields = ("dose_cells", "product_lot", "cell_count", "viability_pct", "soft_warnings")
+    visible_fields = ("infusion", "body_weight_kg", "volume_ml", "prepared_by", "prepared_at", "checked_by")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participant", "infusion"],
@@ -169,6 +175,8 @@ class EmergencyUnblinding(ClinicalModel):
                                      related_name="+", verbose_name=_("requested by"))
     requested_at = models.DateTimeField(_("requested at"))
     reason = models.TextField(_("reason"))
+
+    visible_fields = ("requested_by", "requested_at", "reason")
 
     class Meta:
         verbose_name = _("emergency unblinding")

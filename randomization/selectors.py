@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from edc.clinical.dates import add_months
 from edc.models import Participant
+from randomization.blinding import arm_label_for
 from randomization.models import AllocationRow, Arm, BagPreparation, Stratum
 
 
@@ -69,6 +70,6 @@ def pharmacy_worklist(user) -> list[PharmacyTask]:
                 continue
             due = month0 if infusion == BagPreparation.Infusion.MONTH0 else add_months(month0, 6)
             tasks.append(PharmacyTask(p, infusion, str(label), p.randomization.blind_code,
-                                      p.randomization.row.get_arm_display(), bags.get(infusion), due))
+                                      arm_label_for(user, p), bags.get(infusion), due))
     # Bags still to prepare first, soonest due first; then the prepared ones.
     return sorted(tasks, key=lambda t: (t.bag is not None, t.due))

@@ -13,18 +13,23 @@ do not guarantee balance (§9: simple randomisation balances only asymptotically
   shorter block with remainder//2 of each arm plus, for an odd remainder, one arm drawn at random. With
   sizes containing 2 that means: for an odd capacity the final row alone is a single random arm.
 
-Reproducibility: every random stream is a `random.Random` seeded with a string derived from the recorded
-integer seed (string seeds use SHA-512, "version 2" seeding, identical in every process; `hash()` is
-salted per process and is never used). Blocks and arms of a stratum come from f"{seed}:blocks:{stratum}";
-blind codes from one separate stream f"{seed}:codes". The same (strata, seed, block_sizes) therefore give
-the same list bit-for-bit; record all three plus ALGORITHM with the list.
+Reproducibility of the arms: every arm stream is a `random.Random` seeded with a string derived from the
+recorded integer seed (string seeds use SHA-512, "version 2" seeding, identical in every process;
+`hash()` is salted per process and is never used). Blocks and arms of a stratum come from
+f"{seed}:blocks:{stratum}". The same (strata, seed, block_sizes) therefore give the same arms and blocks
+bit-for-bit; record all three plus ALGORITHM with the list. The seed itself must be secret and strong
+(MIN_SEED_BITS; docs/BLINDING.md "Seeds"): whoever knows it knows every arm.
 
-Blind codes are what clinicians and participants see (2.7, 2.8). They come from their own stream, drawn
-in list order and never looked at together with the arm, so they reveal neither position nor arm (§9:
-concealment). The alphabet omits 0/O/1/I/L (misreading on bag labels); a code that spells an arm hint
-(ARM_HINTS, e.g. "MSC", "PBO") is drawn again for either arm alike, so the rejection leaks nothing.
+Blind codes are what clinicians and participants see (2.7, 2.8). They are drawn from the operating
+system's cryptographic source (`secrets.SystemRandom`), independent of the seed and of the generator that
+draws arms: someone who knows the algorithm, the seed's stream and any number of blind codes learns
+nothing about any row's arm or position (docs/BLINDING.md "Blind codes"). They are therefore not
+reproducible from the seed; the stored list is the record. The alphabet omits 0/O/1/I/L (misreading on
+bag labels); a code that spells an arm hint (ARM_HINTS, e.g. "MSC", "PBO") is drawn again for either arm
+alike, so the rejection leaks nothing.
 """
 import random
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +40,22 @@ CODE_LENGTH = 8  # 31**8 ~ 8.5e11 codes: clashes are rare and redrawn
 # Substrings hinting at an arm (uc-MSC / placebo / control). Those containing L can never be drawn
 # (L is not in the alphabet) but are listed so the rule stays true if the alphabet changes.
 ARM_HINTS = ("MSC", "UCM", "PLA", "PLC", "PBO", "CTL", "CTR")
+# A seed is a secret key to every arm: at least 64 bits (docs/BLINDING.md "Seeds"). A typed seed must
+# be a number of at least MIN_SEED_BITS bits; generated seeds have SEED_BITS.
+MIN_SEED_BITS = 64
+SEED_BITS = 128
+MAX_SEED_BITS = 256
+
+
+def new_seed() -> int:
+    """A secret seed of SEED_BITS bits from the operating system's cryptographic source (top bit set,
+    so it always passes `check_seed_strength`)."""
+    return secrets.randbits(SEED_BITS) | (1 << (SEED_BITS - 1))
+
+
+def seed_is_strong(seed: int) -> bool:
+    """At least MIN_SEED_BITS bits (>= 2**63) and at most MAX_SEED_BITS."""
+    return MIN_SEED_BITS <= seed.bit_length() <= MAX_SEED_BITS
 
 
 @dataclass(frozen=True)
@@ -64,11 +85,14 @@ def blind_code(rng: random.Random) -> str:
 
 
 def generate_list(
-    strata: Sequence[tuple[str, int]], seed: int, block_sizes: Sequence[int] = (2, 4)
+    strata: Sequence[tuple[str, int]], seed: int, block_sizes: Sequence[int] = (2, 4),
+    code_rng: random.Random | None = None,
 ) -> list[ListRow]:
-    """The allocation list for `strata` ([(code, capacity), ...], in this order) from `seed`."""
+    """The allocation list for `strata` ([(code, capacity), ...], in this order) from `seed`. Blind
+    codes come from `code_rng`, by default the system's cryptographic source; never pass a generator
+    seeded from `seed` (tests pass a scripted one to pin a clash)."""
     _validate(strata, seed, block_sizes)
-    code_rng = random.Random(f"{seed}:codes")
+    code_rng = code_rng or secrets.SystemRandom()
     used: set[str] = set()
     rows: list[ListRow] = []
     for stratum, capacity in strata:

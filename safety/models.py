@@ -145,7 +145,8 @@ class ObligationAlert(models.Model):
     obligation = models.ForeignKey(SaeObligation, on_delete=models.PROTECT, related_name="alerts")
     stage = models.CharField(max_length=20)  # created | reminder | due | overdue-<day>
     recipient = models.CharField(max_length=200)  # user:<pk> or email:<address>
-    notification = models.OneToOneField(Notification, on_delete=models.PROTECT, related_name="+")
+    # One notification lists every obligation of an SAE at the same stage (safety.services.alerts)
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="obligation_alerts")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,9 @@
 """SAE report PDF, laid out after the CIOMS-I form (no Django imports).
 
-Blinded by construction: the suspect product reads "uc-MSC or matching saline, blinded" unless the caller
-passes `arm_label`, which it does only for a reader allowed to see this participant's arm.
+Blinded by construction, whoever prints it: the report goes to the sponsor, the CRO and the ethics
+committee, so it has no place for an arm at all; the suspect product always reads "uc-MSC or matching
+saline, blinded". A code break is recorded in its own document (randomization.unblinding_pdf;
+docs/BLINDING.md "SAE report").
 """
 from __future__ import annotations
 
@@ -41,7 +43,6 @@ class SaeReportData:
     month0: str
     reporter: str
     reports: list[tuple[str, str, str]] = field(default_factory=list)  # (kind #n, when, content)
-    arm_label: str | None = None
     printed_at: str = ""
     printed_by: str = ""
 
@@ -60,7 +61,7 @@ CRITERIA = ["Results in death / 死亡", "Is life-threatening / 危及生命",
 def sae_report_pdf(d: SaeReportData) -> bytes:
     st = styles(9)
     width = content_width(A4, MARGIN)
-    product = d.arm_label or BLINDED_PRODUCT
+    product = BLINDED_PRODUCT
     story: list[Flowable] = [
         bilingual_heading("Serious adverse event report (CIOMS-I layout)", "严重不良事件报告表", st.title),
         text("Trial: uc-MSC versus placebo for refractory lupus nephritis (protocol 1.0, 2023-05-20) / "

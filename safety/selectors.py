@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from edc.read_log import note_read
 from safety.models import AdverseEvent, SaeCase, SaeObligation
 
 
@@ -14,18 +15,22 @@ def cases_visible_to(user) -> QuerySet[SaeCase]:
 
 def get_case_for(user, pk) -> SaeCase:
     try:
-        return cases_visible_to(user).select_related(
+        case = cases_visible_to(user).select_related(
             "adverse_event__reported_by", "participant__site", "participant__randomization").get(pk=pk)
     except SaeCase.DoesNotExist:
         raise Http404
+    note_read(user, case.participant_id)  # the read-access log (edc.read_log)
+    return case
 
 
 def get_ae_for(user, pk) -> AdverseEvent:
     try:
-        return AdverseEvent.objects.filter(participant__site__staff=user).select_related(
+        ae = AdverseEvent.objects.filter(participant__site__staff=user).select_related(
             "participant__site").get(pk=pk)
     except AdverseEvent.DoesNotExist:
         raise Http404
+    note_read(user, ae.participant_id)  # the read-access log (edc.read_log)
+    return ae
 
 
 def open_cases(user) -> list[SaeCase]:
@@ -56,3 +61,15 @@ def grade_by_soc(aes) -> tuple[list[int], list[tuple[str, list[int]]]]:
     socs = sorted({soc for soc, _ in counts})
     grades = [1, 2, 3, 4, 5]
     return grades, [(soc, [counts.get((soc, g), 0) for g in grades]) for soc in socs]
+
+
+def alert_log(case: SaeCase) -> list:
+    """The case's alerts with each delivery and every attempt (three queries): who was told, when,
+    by which channel, the Message-ID, and attempts whose outcome was lost with a worker."""
+    from edc.models import Delivery, DeliveryAttempt, Notification
+
+    deliveries = Delivery.objects.order_by("channel").prefetch_related(
+        Prefetch("attempt_log", queryset=DeliveryAttempt.objects.order_by("at", "pk")))
+    return list(Notification.objects.filter(kind="sae", dedupe_key__startswith=f"sae:{case.pk}:")
+                .order_by("created_at", "recipient_label")
+                .prefetch_related(Prefetch("deliveries", queryset=deliveries)))

@@ -37,7 +37,7 @@ class Ctx:
     randadmin: User | None = None
     ranges: dict = field(default_factory=dict)  # crf reference ranges by analyte
     policies: list = field(default_factory=list)  # active ObligationPolicy rows
-    people: object = None  # safety.services.obligations._Recipients
+    people: object = None  # safety.services.alerts.People
     uuid_rng: Rng | None = None  # keys of the few records that belong to no participant
     progress: object = None  # progress(done, total) after each chunk
 

@@ -48,8 +48,9 @@ def write_queries(ctx: Ctx, p: Person, saved: list[Saved]) -> None:
         s = rng.choice(forms)
         queried.add(s.obj.pk)  # one reviewer query per form keeps its audit trail in time order
         raised = min(ctx.now - timedelta(hours=rng.randint(2, 300)), s.at + timedelta(days=rng.randint(7, 90)))
-        q = _query(ctx, p, s, name, text, raised, ctx.monitor, origin=Query.Origin.MANUAL)
-        q.due_date = raised.astimezone(ctx.zone).date() + timedelta(days=14)
+        # the answer-by date is part of the created row, so its history row carries it too
+        q = _query(ctx, p, s, name, text, raised, ctx.monitor, origin=Query.Origin.MANUAL,
+                   due_date=raised.astimezone(ctx.zone).date() + timedelta(days=14))
         _lifecycle(ctx, p, q, s, answer, name if corrects else None)
     for s in saved:
         visit = getattr(s.obj, "visit", None)
@@ -60,10 +61,10 @@ def write_queries(ctx: Ctx, p: Person, saved: list[Saved]) -> None:
                 ctx.writer.change(s.obj, at=at, user=ctx.monitor, reason="Source data verified")
 
 
-def _query(ctx, p, s: Saved, field, text, raised, user, *, origin, code="") -> Query:
+def _query(ctx, p, s: Saved, field, text, raised, user, *, origin, code="", due_date=None) -> Query:
     q = Query(id=p.rng.uuid(), participant=p.participant, visit=getattr(s.obj, "visit", None), crf_key=s.key,
               object_id=s.obj.pk, field_name=field, text=str(text), origin=origin, warning_code=code,
-              raised_by=user, raised_at=raised)
+              raised_by=user, raised_at=raised, due_date=due_date)
     ctx.writer.add(q, at=raised, user=user or s.user,
                    reason="Created" if user else "Edit-check warning saved anyway")
     ctx.writer.add(QueryMessage(query=q, kind=QueryMessage.Kind.RAISED, author=user or s.user, text=q.text,

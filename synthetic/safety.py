@@ -1,16 +1,17 @@
 """Adverse events (CTCAE v5.0 terms and grades, ICH E2A seriousness, NMPA causality), SAE cases
 with the site's awareness time, reports, the reporting obligations of the active policies (met or,
 for recent cases, still open) and the alerts the beat sweep would have sent for them: stages from
-safety.services.obligations.stages_due, recipients from recipients_for, each once, delivered."""
+safety.deadlines, recipients and grouping from safety.services.alerts, each once, delivered."""
 from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import translation
 
-from edc.clinical.dates import add_months
 from edc.models import Delivery, DeliveryAttempt, Notification
+from edc.services.notifications import message_id
+from safety import deadlines
 from safety.models import AdverseEvent, ObligationAlert, SaeCase, SaeObligation, SaeReport
-from safety.services.adverse_events import COLLECTION_MONTHS
-from safety.services.obligations import _message, _recipient_key, recipients_for, stages_due
+from safety.services import alerts
 
 from .context import Ctx
 from .course import Course
@@ -108,9 +109,7 @@ def _event(ctx: Ctx, p: Person, course: Course, e: dict) -> list[SaeObligation]:
                       expected=e["expected"], action=action, outcome=outcome, reported_by=s.clinician,
                       hospitalisation=e["serious"] and grade < 5, life_threatening=e["serious"] and grade == 4,
                       important_medical_event=e["serious"] and e["term"] == "Anaphylaxis")
-    # safety.services.adverse_events.in_collection_window: first infusion to 6 months after, or death
-    ae.in_collection_window = grade == 5 or ae.death or (
-        p.month0 <= onset <= add_months(p.month0, COLLECTION_MONTHS))
+    ae.in_collection_window = deadlines.in_collection_window(onset, p.month0, grade, ae.death)
     if not ae.is_serious:
         w.add(ae, at=ctx.entered(rng, onset, max_days=14, not_before=p.randomized_at), user=s.clinician)
         return []
@@ -134,9 +133,8 @@ def _event(ctx: Ctx, p: Person, course: Course, e: dict) -> list[SaeObligation]:
 
 def _obligation(ctx: Ctx, p: Person, case: SaeCase, policy, created) -> SaeObligation:
     rng, s = p.rng, p.staff
-    due = case.aware_at + timedelta(hours=policy.hours)
-    ob = SaeObligation(case=case, policy=policy, due_at=due,
-                       remind_at=due - timedelta(hours=policy.remind_before_hours))
+    due, remind = deadlines.obligation_times(case.aware_at, policy.hours, policy.remind_before_hours)
+    ob = SaeObligation(case=case, policy=policy, due_at=due, remind_at=remind)
     ctx.writer.add(ob, at=created, user=s.clinician)
     late = rng.chance(0.05)
     if policy.hours <= 24:
@@ -152,50 +150,41 @@ def _obligation(ctx: Ctx, p: Person, case: SaeCase, policy, created) -> SaeOblig
 
 
 def write_alerts(ctx: Ctx, rng, obligations: list[SaeObligation]) -> None:
-    """Every alert stage the sweep sent until the obligation was met (or until now), once per
-    recipient, delivered in-app and by e-mail (ObligationAlert is the exactly-once record)."""
+    """Every alert the sweep sent until each obligation was met (or until now), grouped as the sweep
+    groups them (safety.services.alerts.plan: one per SAE, stage and person), delivered in-app and
+    by e-mail (ObligationAlert is the exactly-once record)."""
     w = ctx.writer
+    reached = []
     for ob in obligations:
         stop = ob.met_at or ctx.now
-        reached = [s for s in stages_due(ob, stop) if not s.startswith("overdue-")]
-        days_over = (stop - ob.due_at) // timedelta(days=1)
-        reached += [f"overdue-{day}" for day in range(1, days_over + 1)]  # one per day, each on its day
-        for stage in reached:
-            sent = _stage_time(ob, stage)
-            if sent > stop:
-                continue
-            subject, body = _message(ob, stage)
-            for r in recipients_for(ob, stage, ctx.people):
-                key = _recipient_key(r)
-                n = Notification(id=rng.uuid(), kind="sae", dedupe_key=f"sae-obligation:{ob.pk}:{stage}:"
-                                 f"{r.user.pk if r.user else r.email}", recipient_user=r.user,
-                                 recipient_email=r.email or (r.user.email if r.user else ""), recipient_label=r.label,
-                                 subject=subject, body=body, link=reverse("sae_detail", args=[ob.case_id]),
-                                 created_at=sent)
-                read = sent + timedelta(minutes=rng.randint(5, 4000))
-                if r.user is not None:
-                    if read < ctx.now and rng.chance(0.85):
-                        n.read_at = read
-                    w.add(Delivery(notification=n, channel=Delivery.Channel.IN_APP, status=Delivery.Status.SENT,
-                                   sent_at=sent, attempts=1), at=sent)
-                w.add(n, at=sent)
-                if n.recipient_email:
-                    mailed = sent + timedelta(seconds=rng.randint(2, 50))
-                    d = w.add(Delivery(notification=n, channel=Delivery.Channel.EMAIL, status=Delivery.Status.SENT,
-                                       attempts=1, next_attempt_at=sent, claimed_at=mailed, sent_at=mailed), at=sent)
-                    w.add(DeliveryAttempt(delivery=d, at=mailed, succeeded=True), at=mailed)
-                w.add(ObligationAlert(obligation=ob, stage=stage, recipient=key, notification=n, created_at=sent),
-                      at=sent)
-
-
-def _stage_time(ob: SaeObligation, stage: str):
-    if stage == "created":
-        return ob.case.created_at + timedelta(seconds=30)
-    if stage == "reminder":
-        return ob.remind_at
-    if stage == "due":
-        return ob.due_at
-    return ob.due_at + timedelta(days=int(stage.split("-")[1]))
+        created = ob.case.created_at + timedelta(seconds=30)
+        reached += [(ob, stage) for stage in deadlines.stages_until(ob.remind_at, ob.due_at, stop)
+                    if deadlines.stage_time(stage, ob.remind_at, ob.due_at, created) <= stop]
+    for (case_id, group, key), (r, items) in alerts.plan(reached, ctx.people).items():
+        ob, stage = items[0]
+        sent = deadlines.stage_time(stage, ob.remind_at, ob.due_at, ob.case.created_at + timedelta(seconds=30))
+        with translation.override(r.lang):
+            subject, body = alerts.message(items)
+        dedupe_key = f"sae:{case_id}:{group}:{r.user.pk if r.user else r.email}"
+        n = Notification(id=rng.uuid(), kind="sae", dedupe_key=dedupe_key, recipient_user=r.user,
+                         recipient_email=r.email or (r.user.email if r.user else ""), recipient_label=r.label,
+                         subject=subject, body=body, link=reverse("sae_detail", args=[case_id]), created_at=sent)
+        read = sent + timedelta(minutes=rng.randint(5, 4000))
+        if r.user is not None:
+            if read < ctx.now and rng.chance(0.85):
+                n.read_at = read
+            w.add(Delivery(notification=n, channel=Delivery.Channel.IN_APP, status=Delivery.Status.SENT,
+                           sent_at=sent, attempts=1), at=sent)
+        w.add(n, at=sent)
+        if n.recipient_email:
+            mailed = sent + timedelta(seconds=rng.randint(2, 50))
+            d = w.add(Delivery(notification=n, channel=Delivery.Channel.EMAIL, status=Delivery.Status.SENT,
+                               attempts=1, next_attempt_at=sent, claimed_at=mailed, sent_at=mailed,
+                               message_id=message_id(dedupe_key)), at=sent)
+            w.add(DeliveryAttempt(delivery=d, at=mailed, succeeded=True), at=mailed)
+        for ob, stage in items:
+            w.add(ObligationAlert(obligation=ob, stage=stage, recipient=key, notification=n, created_at=sent),
+                  at=sent)
 
 
 def open_cases(ctx: Ctx, rng, participants: list, count: int) -> list[SaeObligation]:
@@ -211,8 +200,8 @@ def open_cases(ctx: Ctx, rng, participants: list, count: int) -> list[SaeObligat
         ae = AdverseEvent(id=rng.uuid(), participant=part, term="Lung infection", soc="Infections and infestations",
                           onset_date=onset, grade=3, hospitalisation=True, causality="pending", expected=False,
                           action="none", outcome="not_recovered", reported_by=s.clinician)
-        ae.in_collection_window = part.randomization.month0_date <= onset <= add_months(
-            part.randomization.month0_date, COLLECTION_MONTHS)
+        ae.in_collection_window = deadlines.in_collection_window(onset, part.randomization.month0_date,
+                                                                 ae.grade, ae.death)
         created = aware + timedelta(minutes=rng.randint(5, 15))
         w.add(ae, at=created, user=s.clinician)
         narrative = f"Lung infection (CTCAE grade 3) from {onset}; admitted for treatment."
@@ -221,8 +210,7 @@ def open_cases(ctx: Ctx, rng, participants: list, count: int) -> list[SaeObligat
         w.add(SaeReport(id=rng.uuid(), case=case, participant=part, kind=SaeReport.Kind.INITIAL, number=1,
                         reported_at=created, content=narrative, reporter=s.clinician), at=created, user=s.clinician)
         for policy in ctx.policies:
-            due = aware + timedelta(hours=policy.hours)
-            out.append(w.add(SaeObligation(case=case, policy=policy, due_at=due,
-                                           remind_at=due - timedelta(hours=policy.remind_before_hours)),
+            due, remind = deadlines.obligation_times(aware, policy.hours, policy.remind_before_hours)
+            out.append(w.add(SaeObligation(case=case, policy=policy, due_at=due, remind_at=remind),
                              at=created, user=s.clinician))
     return out

@@ -14,7 +14,8 @@ from django.utils import timezone
 from crf.services.reference_ranges import ensure_reference_ranges, reference_ranges
 from edc.models import Participant, Site
 from safety.models import ObligationPolicy
-from safety.services.obligations import _recipients, ensure_policies
+from safety.services.alerts import people as alert_recipients
+from safety.services.obligations import ensure_policies
 
 from . import course as courses
 from . import crfs, enrolment, logs, people, queries, safety
@@ -80,7 +81,7 @@ def _generate(ctx: Ctx, participants: int, pending: int, sites: int | None, star
     ctx.ranges = reference_ranges()
     ensure_policies()
     ctx.policies = list(ObligationPolicy.objects.filter(active=True).order_by("hours", "code"))
-    ctx.people = _recipients()
+    ctx.people = alert_recipients()
     persons = enrolment.plan(ctx, participants, pending, [ctx.staff[s.pk] for s in site_list])
     needed = Counter(enrolment.STRATUM_OF[p.prior_therapy] for p in persons if p.kind != "failed")
     enrolment.allocate(persons, people.allocation_rows(ctx, needed, seed))
@@ -125,7 +126,7 @@ def add_open_saes(count: int, seed: int) -> int:
         people.ensure_staff(ctx, sites, rng_for(seed, "staff+saes"))
         ensure_policies()
         ctx.policies = list(ObligationPolicy.objects.filter(active=True).order_by("hours", "code"))
-        ctx.people = _recipients()
+        ctx.people = alert_recipients()
         participants = list(Participant.objects.filter(randomization__isnull=False)
                             .select_related("site", "randomization").order_by("participant_code"))
         rng = rng_for(seed, "open-saes")

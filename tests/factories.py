@@ -135,7 +135,7 @@ def strata_and_list(seed: int = 7, capacity: int | None = None):
             s.capacity = capacity
             s._history_user = admin
             s.save()
-    return allocation_list.generate(user=admin, seed=seed)
+    return allocation_list.generate_from_published_seed(user=admin, seed=seed)
 
 
 def randomized_participant(site: Site, user, prior_therapy: str = "gc_mpaa", **screen_overrides):

@@ -28,9 +28,16 @@ from tests.safety.helpers import ae_values, report_sae
 pytestmark = pytest.mark.django_db
 THERAPIES = ["gc_mpaa", "gc_cyc", "gc_belimumab", "gc_mpaa_cni"]
 
+# The read-access log (edc.read_log): a page that reads a participant's data, an export download or an API
+# dataset writes its rows in ONE statement at the end of the request, whatever it read.
+READ_LOG = 1
+# Export scope (exports.scope): the trial-wide grant and the user's sites, read in one query.
+EXPORT_SCOPE = 1
+
 # (page, role) -> queries. A page listed under several roles runs role-specific parts (cards, panels).
 TRIAL_PAGES: dict[tuple[str, str], int] = {
     **{("home", role): 10 for role in roles.ALL_ROLES},
+    ("home", roles.PRINCIPAL_INVESTIGATOR): 12,  # + the safety card: open SAE cases and their obligations
     ("participant_list", roles.CLINICIAN): 9,
     ("participant_list", roles.COORDINATOR): 9,
     ("participant_list", roles.MONITOR): 9,
@@ -39,43 +46,43 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     ("visit_calendar", roles.COORDINATOR): 7,
     ("query_list", roles.MONITOR): 8,
     ("query_list?all", roles.CLINICIAN): 8,
-    ("safety_dashboard", roles.PRINCIPAL_INVESTIGATOR): 10,  # AE listing, open SAE cases, alerts
-    ("safety_dashboard", roles.CLINICIAN): 10,
+    ("safety_dashboard", roles.PRINCIPAL_INVESTIGATOR): 11,  # AE listing, open SAE cases, alerts, undelivered
+    ("safety_dashboard", roles.CLINICIAN): 11,
     ("inbox", roles.PRINCIPAL_INVESTIGATOR): 7,
     ("pharmacy_worklist", roles.PHARMACIST): 8,
     ("allocation_overview", roles.RANDOMIZATION_ADMIN): 12,
     ("allocation_download", roles.RANDOMIZATION_ADMIN): 7,
-    ("export_home", roles.STATISTICIAN): 8,  # the export log
+    ("export_home", roles.STATISTICIAN): 8 + EXPORT_SCOPE,  # the export log (own runs unless trial-wide)
     ("api_token", roles.STATISTICIAN): 7,
     ("database_lock", roles.DATA_MANAGER): 8,
     ("analysis_report", roles.STATISTICIAN): 18,
-    ("api participants", "api"): 10,
-    ("api response", "api"): 5,
-    ("api adverse_events", "api"): 4,
-    **{(f"api crf_{key}", "api"): 4 for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen",
-                                                 "pregnancy", "infusion", "prednisone", "conmeds", "biopsy",
-                                                 "deviation", "discontinuation", "death")},
+    ("api participants", "api"): 10 + EXPORT_SCOPE + READ_LOG,
+    ("api response", "api"): 5 + EXPORT_SCOPE + READ_LOG,
+    ("api adverse_events", "api"): 4 + EXPORT_SCOPE + READ_LOG,
+    **{(f"api crf_{key}", "api"): 4 + EXPORT_SCOPE + READ_LOG
+       for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen", "pregnancy", "infusion",
+                   "prednisone", "conmeds", "biopsy", "deviation", "discontinuation", "death")},
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
-    **{("participant_detail", role): 19 for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR,
-                                                      roles.DATA_MANAGER)},
-    ("schedule_grid", roles.COORDINATOR): 17,
-    ("visit_detail m0", roles.CLINICIAN): 16,
-    ("participant_audit", roles.MONITOR): 33,  # one query per audited history table (+ users)
-    ("participant_audit_csv", roles.MONITOR): 32,
-    ("crf_audit labs", roles.MONITOR): 35,
-    ("visit_crf labs", roles.MONITOR): 18,  # the form with its review panel: signatures, queries, messages
-    ("log_crf prednisone", roles.CLINICIAN): 8,
-    ("log_crf conmeds", roles.CLINICIAN): 8,
-    ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 9,
+    **{("participant_detail", role): 19 + READ_LOG
+       for role in (roles.CLINICIAN, roles.PRINCIPAL_INVESTIGATOR, roles.MONITOR, roles.DATA_MANAGER)},
+    ("schedule_grid", roles.COORDINATOR): 17 + READ_LOG,
+    ("visit_detail m0", roles.CLINICIAN): 16 + READ_LOG,
+    ("participant_audit", roles.MONITOR): 33 + READ_LOG,  # one query per audited history table (+ users)
+    ("participant_audit_csv", roles.MONITOR): 32 + READ_LOG,
+    ("crf_audit labs", roles.MONITOR): 35 + READ_LOG,
+    ("visit_crf labs", roles.MONITOR): 18 + READ_LOG,  # the form with its review panel: signatures, queries, messages
+    ("log_crf prednisone", roles.CLINICIAN): 8 + READ_LOG,
+    ("log_crf conmeds", roles.CLINICIAN): 8 + READ_LOG,
+    ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 10 + READ_LOG,  # + the alert log (+2 prefetches once alerts exist)
     ("sae_report_pdf", roles.PRINCIPAL_INVESTIGATOR): 8,
-    ("ae_detail", roles.CLINICIAN): 8,
+    ("ae_detail", roles.CLINICIAN): 8 + READ_LOG,
     ("query_detail", roles.MONITOR): 9,
     ("query_list?participant", roles.MONITOR): 8,
 }
 UNBLINDING_PAGES: dict[tuple[str, str], int] = {
-    ("unblinding_result", roles.PRINCIPAL_INVESTIGATOR): 14,
-    ("unblinding_record", roles.PRINCIPAL_INVESTIGATOR): 14,  # was 1 more per in-app-only recipient
+    ("unblinding_result", roles.PRINCIPAL_INVESTIGATOR): 14 + READ_LOG,
+    ("unblinding_record", roles.PRINCIPAL_INVESTIGATOR): 14 + READ_LOG,  # was 1 more per in-app-only recipient
 }
 
 

@@ -50,7 +50,8 @@ def finished_export_run(user):
     handle.write(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
     handle.close()
     return ExportRun.objects.create(requested_by=user, status=ExportRun.Status.DONE, file_path=handle.name,
-                                    file_sha256="0" * 64, file_size=22)
+                                    file_sha256="0" * 64, file_size=22,
+                                    site_ids=sorted(user.sites.values_list("pk", flat=True)))
 
 
 def objects_for(p, clinician) -> dict:
@@ -72,6 +73,7 @@ def objects_for(p, clinician) -> dict:
         "key": first_visit_crf(m0), "row_pk": row.pk if row else None,
         "ae_pk": ae.pk, "sae_pk": ae.sae.pk, "obligation_pk": ae.sae.obligations.first().pk,
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
+        "user_pk": clinician.pk,
         "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes},
     }
 

@@ -10,6 +10,7 @@ from crf.services.review import covering_signatures
 from crf.views.review import get_form_for
 from edc import roles
 from edc.access import allow
+from edc.csv_cells import safe_row
 from edc.selectors.audit_trail import participant_audit_trail
 from edc.selectors.participants import get_participant_for
 
@@ -37,6 +38,6 @@ def participant_audit_csv(request, pk):
     for e in participant_audit_trail(participant):
         when = timezone.localtime(e.when).strftime("%Y-%m-%d %H:%M:%S")
         for c in e.changes or [None]:
-            writer.writerow([when, e.who, e.record, e.action, c.field if c else "", c.old if c else "",
-                             c.new if c else "", e.reason])
+            writer.writerow(safe_row([when, e.who, e.record, e.action, c.field if c else "",
+                                      c.old if c else "", c.new if c else "", e.reason]))
     return response

@@ -18,10 +18,11 @@ from crf.services.entry import SoftWarnings
 from edc import roles
 from edc.access import allow
 from edc.access import user_roles as roles_of
+from edc.read_log import note_read
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
-REVIEWERS = {roles.MONITOR, roles.DATA_MANAGER}
+REVIEWERS = roles.REVIEWERS
 STATUS_LABELS = {
     "not_started": _lazy("Not started"), "in_progress": _lazy("In progress"), "complete": _lazy("Complete"),
     "verified": _lazy("Verified"), "signed": _lazy("Signed"), "locked": _lazy("Locked"),
@@ -36,6 +37,7 @@ def get_form_for(user, key: str, object_pk):
         "participant__site").first()
     if obj is None:
         raise Http404
+    note_read(user, obj.participant_id)  # the read-access log (edc.read_log)
     return crf_type, obj
 
 

@@ -1,4 +1,5 @@
 """The trial core's models: sites and people, participants, consent, eligibility."""
+from .access_log import ReadAccess
 from .base import ClinicalModel
 from .consent import Consent, ConsentKind
 from .eligibility import BiopsyClass, EligibilityAssessment, FirstLineResponse
@@ -10,5 +11,5 @@ from .two_factor import TwoFactorReset
 __all__ = [
     "BiopsyClass", "ClinicalModel", "Consent", "ConsentKind", "Delivery", "DeliveryAttempt",
     "EligibilityAssessment", "ExternalContact", "FirstLineResponse", "Notification", "Participant",
-    "ParticipantStatus", "PriorTherapy", "Sex", "Site", "TwoFactorReset", "User",
+    "ParticipantStatus", "PriorTherapy", "ReadAccess", "Sex", "Site", "TwoFactorReset", "User",
 ]

@@ -25,6 +25,8 @@ class ExternalContact(models.Model):
     receives_unblinding = models.BooleanField(_("receives emergency unblinding notices"), default=True)
     receives_sae = models.BooleanField(_("receives SAE notices"), default=True)
     active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(_("language of notices"), max_length=10, choices=settings.LANGUAGES,
+                                blank=True, default="")
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -77,6 +79,14 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Stable per delivery (derived from the notification's key): a resend after a crash is the same
+    # message, so mail clients and people can recognise the repeat (docs/SAFETY_ALERTS.md).
+    message_id = models.CharField(max_length=200, blank=True)
+    # A worker died between starting an attempt and recording its outcome: the message may already
+    # have been delivered once, and the next attempt may deliver it again (same Message-ID).
+    possible_repeat = models.BooleanField(default=False)
+    # When the people responsible were told (in-app) that this e-mail keeps failing.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notification", "channel"],
@@ -90,11 +100,15 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     at = models.DateTimeField(auto_now_add=True)
-    succeeded = models.BooleanField()
+    # None while the attempt is under way: written BEFORE talking to the mail server, so a worker that
+    # dies mid-send leaves this row as evidence ("outcome unknown").
+    succeeded = models.BooleanField(null=True)
     error = models.TextField(blank=True)
+    possible_repeat = models.BooleanField(default=False)  # an earlier attempt's outcome was unknown
 
     class Meta:
         ordering = ["at"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else self.error[:60]}"
+        outcome = {True: "ok", None: "outcome unknown"}.get(self.succeeded, self.error[:60])
+        return f"{self.at:%Y-%m-%d %H:%M} {outcome}{' (possible repeat)' if self.possible_repeat else ''}"

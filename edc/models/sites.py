@@ -1,4 +1,5 @@
 """Sites and the people who work at them."""
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,10 @@ class User(AbstractUser):
     """A person who signs in. Belongs to one or more sites; roles are Django groups (edc.roles)."""
 
     sites = models.ManyToManyField(Site, related_name="staff", blank=True, verbose_name=_("sites"))
+    # The language of this person's e-mails and in-app alerts (docs/SAFETY_ALERTS.md, "Language");
+    # empty = the trial's default (settings.LANGUAGE_CODE). Set when they switch language.
+    language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES,
+                                blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

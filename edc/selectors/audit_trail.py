@@ -2,7 +2,8 @@
 
 Every ClinicalModel is audited by django-simple-history; this reads each model's history table once
 (one query per model, whatever the number of changes) and pairs consecutive versions. Fields a model
-names in `blinded_fields` (the arm) never appear here: this page is for blinded staff.
+may show are an allowlist (`edc.visible_fields`): this page, its CSV and the casebook are for blinded
+staff, so no key into the allocation table, sequence number or seed can reach them.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from edc.models import ClinicalModel, Participant
+from edc.visible_fields import visible_fields
 
 SKIP = {"id", "created_at", "modified_at", "participant", "visit"}  # the page already names them
 
@@ -54,8 +56,7 @@ def _display(model, name: str, value, users: dict) -> str:
 
 
 def _fields(model) -> list:
-    blinded = set(getattr(model, "blinded_fields", ()))
-    return [f for f in model._meta.concrete_fields if f.name not in SKIP | blinded]
+    return visible_fields(model, SKIP)
 
 
 def participant_audit_trail(participant: Participant) -> list[AuditEntry]:

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from edc.models import Participant, Site
+from edc.read_log import note_read
 
 
 def sites_of(user) -> QuerySet[Site]:
@@ -16,9 +17,11 @@ def participants_visible_to(user) -> QuerySet[Participant]:
 def get_participant_for(user, pk) -> Participant:
     """The participant if the user works at its site; otherwise 404, never 403 (no existence leak)."""
     try:
-        return participants_visible_to(user).get(pk=pk)
+        participant = participants_visible_to(user).get(pk=pk)
     except (Participant.DoesNotExist, ValueError):
         raise Http404
+    note_read(user, participant.pk)  # the read-access log (edc.read_log)
+    return participant
 
 
 def participant_list(user, *, status: str = "", search: str = "") -> QuerySet[Participant]:

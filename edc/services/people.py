@@ -37,3 +37,10 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
     user.groups.add(Group.objects.get(name=role))
     user.sites.add(*sites)
     return user
+
+
+def remember_language(user, language: str) -> None:
+    """The language of this person's notices (one column; not clinical data, not audited)."""
+    from edc.models import User
+
+    User.objects.filter(pk=user.pk).update(language=language)

@@ -15,9 +15,14 @@ from edc.tasks import HEARTBEAT_KEY
 def home(request):
     figures = recruitment(request.user)
     chart = cumulative_line_svg(figures.by_month, target=figures.target)
+    held = user_roles(request.user)
+    # Which cards show is decided here from the role lists of edc.roles (the ones the views allow),
+    # never by a role list written out in the template.
+    shows = {"screening": bool(held & roles.DATA_ENTRY), "review": bool(held & roles.REVIEWERS),
+             "system": roles.DATA_MANAGER in held, "statistics": roles.STATISTICIAN in held}
     return render(request, "edc/home.html", {
-        "figures": figures, "chart": chart, "roles_held": user_roles(request.user),
-        "R": roles, "cards": render_panels(HOME_CARDS, request),
+        "figures": figures, "chart": chart, "shows": shows,
+        "cards": render_panels(HOME_CARDS, request),
     })
 
 

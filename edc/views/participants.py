@@ -10,6 +10,7 @@ from edc.models import ConsentKind, ParticipantStatus
 from edc.selectors.audit_trail import participant_audit_trail
 from edc.selectors.eligibility import criterion_rows
 from edc.selectors.participants import get_participant_for, participant_list
+from edc.views.access_log import READERS
 
 PAGE_SIZE = 50
 
@@ -51,4 +52,5 @@ def participant_detail(request, pk):
 def participant_audit(request, pk):
     participant = get_participant_for(request.user, pk)
     return render(request, "edc/participant_audit.html", {
-        "p": participant, "entries": participant_audit_trail(participant)})
+        "p": participant, "entries": participant_audit_trail(participant),
+        "may_read_access_log": has_any_role(request.user, READERS)})

@@ -1,5 +1,4 @@
 """Export pages: request an export, watch its progress, download it; the log; releasing the arm."""
-import csv
 import hashlib
 import secrets
 
@@ -13,9 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from edc import roles
 from edc.access import allow, has_any_role, public
+from edc.read_log import note_read
+from exports.copy_csv import dataset_csv_chunks
 from exports.datasets import all_datasets
 from exports.models import ApiToken, ExportRun
+from exports.scope import export_sites
 from exports.services import release, runs
+from exports.writers import DEFAULT_FORMATS, FORMAT_LABELS
+
+FORMAT_CHOICES = list(FORMAT_LABELS.items())
 
 EXPORTERS = {roles.STATISTICIAN, roles.DATA_MANAGER}
 
@@ -23,43 +28,52 @@ EXPORTERS = {roles.STATISTICIAN, roles.DATA_MANAGER}
 @allow(EXPORTERS)
 def export_home(request):
     return render(request, "exports/home.html", {
-        "runs": ExportRun.objects.select_related("requested_by")[:50], "released": release.arm_released(),
-        "datasets": [d.name for d in all_datasets()]})
+        "runs": runs.visible_runs(request.user).select_related("requested_by")[:50], "released": release.arm_released(),
+        "datasets": [d.name for d in all_datasets()], "formats": FORMAT_CHOICES,
+        "default_formats": DEFAULT_FORMATS})
 
 
 @allow(EXPORTERS)
 @require_POST
 def export_new(request):
     try:
-        run = runs.request_export(user=request.user, unblinded=request.POST.get("unblinded") == "1")
+        run = runs.request_export(user=request.user, unblinded=request.POST.get("unblinded") == "1",
+                                  formats=request.POST.getlist("formats"))
     except PermissionDenied as e:
         messages.error(request, str(e) or _("Not allowed."))
+        return redirect("export_home")
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
         return redirect("export_home")
     return redirect("export_detail", run_pk=run.pk)
 
 
 @allow(EXPORTERS)
 def export_detail(request, run_pk):
-    run = get_object_or_404(ExportRun, pk=run_pk)
+    run = get_object_or_404(runs.visible_runs(request.user), pk=run_pk)
     return render(request, "exports/detail.html", {"run": run})
 
 
 @allow(EXPORTERS)
 def export_progress(request, run_pk):
-    run = get_object_or_404(ExportRun, pk=run_pk)
+    run = get_object_or_404(runs.visible_runs(request.user), pk=run_pk)
     return JsonResponse({"status": run.status, "done": run.progress_done, "total": run.progress_total,
                          "percent": run.percent, "label": run.progress_label, "error": run.error})
 
 
 @allow(EXPORTERS)
 def export_download(request, run_pk):
-    run = get_object_or_404(ExportRun, pk=run_pk, status=ExportRun.Status.DONE)
+    run = get_object_or_404(runs.visible_runs(request.user), pk=run_pk, status=ExportRun.Status.DONE)
     if not run.blinded and not release.arm_released():
         raise Http404  # the arm was released for a lock that has since been lifted
-    try:
-        handle = open(run.file_path, "rb")
-    except OSError:
-        raise Http404
+    handle = runs.verified_file(run)
+    if handle is None:
+        messages.error(request, _("This export's file is missing or no longer matches the SHA-256 and size "
+                                  "recorded when it was built, so it is not served. The event is logged; "
+                                  "request a new export."))
+        return render(request, "exports/detail.html", {"run": run}, status=409)
+    note_read(request.user, None, f"export {run.pk} ({'blinded' if run.blinded else 'unblinded'}; sites "
+                                  f"{'all' if run.site_ids is None else run.site_ids})")
     return FileResponse(handle, as_attachment=True, filename=run.file_path.rsplit("/", 1)[-1])
 
 
@@ -91,11 +105,6 @@ def api_token(request):
     return render(request, "exports/token.html", {"key": key, "tokens": request.user.api_tokens.all()})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @public  # authenticated by the token below, not by a session
 def api_dataset(request, name):
     header = request.headers.get("Authorization", "")
@@ -104,17 +113,14 @@ def api_dataset(request, name):
                                     revoked_at__isnull=True).select_related("user").first() if key else None
     if token is None or not token.user.is_active or not has_any_role(token.user, {roles.STATISTICIAN}):
         return JsonResponse({"error": "a valid statistician token is required"}, status=401)
-    dataset = next((d for d in all_datasets() if d.name == name), None)  # always blinded
+    # always blinded; only the token holder's sites unless they hold the trial-wide grant (exports.scope)
+    dataset = next((d for d in all_datasets(sites=export_sites(token.user)) if d.name == name), None)
     if dataset is None:
         raise Http404
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow([c.name for c in dataset.columns])
-        for row in dataset.iter_rows():
-            yield writer.writerow(["" if v is None else v for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    request.edc_reader = token.user  # the read-access log (edc.read_log) names the token's owner
+    note_read(token.user, None, f"API dataset {name}")
+    # The same CSV as in the export bundle; written by PostgreSQL's COPY where it can be (exports.copy_csv).
+    response = StreamingHttpResponse(dataset_csv_chunks(dataset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -1,8 +1,6 @@
-"""The allocation list (protocol 2.7): generated here by stratified permuted blocks from a recorded
-seed, or imported from the statistician's CSV after a dry-run preview. Frozen once any row is used;
-after that rows may only be appended, with a reason."""
-import secrets
-
+"""The allocation list (protocol 2.7): generated here by stratified permuted blocks from a secret,
+recorded seed (docs/BLINDING.md "Seeds"), or imported from the statistician's CSV after a dry-run
+preview. Frozen once any row is used; after that rows may only be appended, with a reason."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -46,14 +44,32 @@ def _store(user, rows, **list_fields) -> AllocationList:
 
 
 def generate(*, user, seed: int | None = None) -> AllocationList:
-    seed = secrets.randbelow(2**62) if seed is None else seed
+    """A new list from a secret seed (`sequence.new_seed`, 128 bits from `secrets`) or a typed one of at
+    least `sequence.MIN_SEED_BITS` bits; a weaker typed seed is refused and nothing is saved."""
+    if seed is None:
+        seed = sequence.new_seed()
+    elif not sequence.seed_is_strong(seed):
+        raise ValidationError({"seed": _(
+            "A typed seed must be a whole number of at least %(bits)d bits (from %(min)s up); whoever "
+            "knows the seed knows every arm. Leave the field empty for a secret random seed. Nothing "
+            "was generated.") % {"bits": sequence.MIN_SEED_BITS, "min": f"{2**63:,}".replace(",", " ")}})
+    return _generate(user, seed)
+
+
+def generate_from_published_seed(*, user, seed: int) -> AllocationList:
+    """Demo and tests only: a list from a known, published seed (e.g. the demo's), which would be no
+    secret at all in a real trial. No page or command of the production trial calls this."""
+    return _generate(user, seed)
+
+
+def _generate(user, seed: int) -> AllocationList:
     strata = list(Stratum.objects.order_by("order"))
     if not strata:
         raise ValidationError(_("Define the strata first."))
     rows = sequence.generate_list([(s.code, s.capacity) for s in strata], seed, BLOCK_SIZES)
     with transaction.atomic():
         _retire_unused_list(user)
-        return _store(user, rows, source=AllocationList.Source.GENERATED, seed=seed,
+        return _store(user, rows, source=AllocationList.Source.GENERATED, seed=str(seed),
                       block_sizes=",".join(map(str, BLOCK_SIZES)))
 
 

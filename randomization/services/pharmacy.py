@@ -19,6 +19,7 @@ from edc.edit_checks import SoftWarnings
 from edc.models import User
 from edc.roles import PHARMACIST
 from edc.services import plausibility
+from randomization.blinding import arm_code_for
 from randomization.models import Arm, BagPreparation
 from randomization.services import bag_rules
 
@@ -81,7 +82,7 @@ def record_bag(participant, *, user, infusion: str, body_weight_kg: Decimal, pro
         lead_error = bag_rules.lead_time_error(participant, infusion, prepared_at)
         if lead_error:
             errors["prepared_at"] = lead_error
-    if randomization.row.arm == Arm.MSC:
+    if arm_code_for(user, participant) == Arm.MSC:  # the pharmacist is unblinded (randomization.blinding)
         count_error, _count_warning = plausibility.check_value("bag", "cell_count", cell_count)
         if not cell_count or cell_count <= 0:
             errors["cell_count"] = _("Enter the cell count of the bag.")

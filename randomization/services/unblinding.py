@@ -11,7 +11,7 @@ from edc.access import has_any_role
 from edc.audit import save_created
 from edc.models import ExternalContact, Participant
 from edc.roles import INVESTIGATORS, PRINCIPAL_INVESTIGATOR
-from edc.services.notifications import Recipient, notify
+from edc.services.notifications import Recipient, notify_each
 from edc.services.screening import require_site_member
 from randomization.models import EmergencyUnblinding
 
@@ -24,7 +24,7 @@ def unblinding_recipients(participant: Participant) -> list[Recipient]:
 
     people = [Recipient(label=_("Principal investigator"), user=u) for u in User.objects.filter(
         sites=participant.site, groups__name=PRINCIPAL_INVESTIGATOR, is_active=True).distinct()]
-    contacts = [Recipient(label=f"{c.get_organisation_display()}: {c.name}", email=c.email)
+    contacts = [Recipient(label=f"{c.get_organisation_display()}: {c.name}", email=c.email, language=c.language)
                 for c in ExternalContact.objects.filter(
                     active=True, receives_unblinding=True,
                     organisation__in=[ExternalContact.Organisation.SPONSOR,
@@ -56,15 +56,22 @@ def emergency_unblind(participant: Participant, *, user, reason: str, password: 
                 participant=participant, requested_by=user, requested_at=now, reason=reason), user,
                 _("Emergency unblinding"))
             # The notice names the participant, blind code, who, when and why — never the arm.
-            notify(kind="unblinding", event_key=f"unblinding:{record.pk}",
-                   recipients=unblinding_recipients(participant),
-                   subject=f"[EDC] Emergency unblinding {participant.participant_code}",
-                   body=(f"Participant {participant.participant_code} (blind code "
-                         f"{participant.randomization.blind_code}, site {participant.site}) was "
-                         f"emergency-unblinded by {user.printed_name} at "
-                         f"{timezone.localtime(now):%Y-%m-%d %H:%M %Z}.\nReason: {reason}\n"
-                         "The allocation was revealed to the requesting investigator only."),
-                   link=reverse("unblinding_record", args=[participant.pk]))
+            notify_each(kind="unblinding", event_key=f"unblinding:{record.pk}",
+                        recipients=unblinding_recipients(participant),
+                        render=lambda _r: _unblinding_message(participant, user, now, reason),
+                        link=reverse("unblinding_record", args=[participant.pk]))
     except IntegrityError:
         raise ValidationError(_("This participant was already unblinded."))
     return record
+
+
+def _unblinding_message(participant: Participant, user, at, reason: str) -> tuple[str, str]:
+    """In the active language (the recipient's): who, when and why — never the arm."""
+    subject = _("[EDC] Emergency unblinding %(participant)s") % {"participant": participant.participant_code}
+    body = _("Participant %(participant)s (blind code %(code)s, site %(site)s) was emergency-unblinded by "
+             "%(user)s at %(at)s.\nReason: %(reason)s\nThe allocation was revealed to the requesting "
+             "investigator only.") % {
+        "participant": participant.participant_code, "code": participant.randomization.blind_code,
+        "site": participant.site, "user": user.printed_name,
+        "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z"), "reason": reason}
+    return subject, body

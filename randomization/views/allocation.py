@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from edc import roles
 from edc.access import allow
+from edc.csv_cells import safe_row
 from edc.views.helpers import attach_errors
 from randomization.forms import AppendForm, GenerateForm, StratumForm, UploadForm
 from randomization.models import Stratum
@@ -41,9 +42,9 @@ def generate(request):
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
-            messages.success(request, _("Allocation list generated from seed %(s)d.") % {"s": new.seed})
+            messages.success(request, _("Allocation list generated from seed %(s)s.") % {"s": new.seed})
     else:
-        messages.error(request, _("The seed must be a whole number from 0 to 2^62."))
+        messages.error(request, " ".join(form.errors.get("seed", [])))
     return redirect("allocation_overview")
 
 
@@ -102,8 +103,8 @@ def download(request):
     writer.writerow(["stratum", "sequence", "blind_code", "arm", "used_at"])
     if current:
         for row in current.rows.select_related("stratum").order_by("stratum__order", "sequence"):
-            writer.writerow([row.stratum.code, row.sequence, row.blind_code, row.arm,
-                             row.used_at.isoformat() if row.used_at else ""])
+            writer.writerow(safe_row([row.stratum.code, row.sequence, row.blind_code, row.arm,
+                                      row.used_at.isoformat() if row.used_at else ""]))
     return response
 
 

@@ -12,6 +12,7 @@ from edc.access import allow
 from edc.edit_checks import SoftWarnings
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
+from randomization.blinding import arm_label_for
 from randomization.forms import BagForm
 from randomization.labels import BagLabel, bag_label_pdf
 from randomization.models import BagPreparation
@@ -59,7 +60,7 @@ def prepare(request, pk, infusion):
             return redirect("pharmacy_worklist")
     return render(request, "randomization/prepare.html", {
         "p": p, "form": form, "infusion": INFUSIONS[infusion], "warnings": warnings, "weight": weight,
-        "arm": p.randomization.row.get_arm_display(), "blind_code": p.randomization.blind_code})
+        "arm": arm_label_for(request.user, p), "blind_code": p.randomization.blind_code})
 
 
 @allow(PHARMACY)

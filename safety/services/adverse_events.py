@@ -11,25 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edc.audit import save_changed, save_created
-from edc.clinical.dates import add_months
 from edc.services.screening import require_site_member, site_today
+from safety import deadlines
 from safety.models import AdverseEvent, SaeCase, SaeReport
 from safety.vocab import Outcome
 
 AE_FIELDS = ("term", "soc", "onset_date", "end_date", "grade", *AdverseEvent.SERIOUSNESS_FIELDS,
              "causality", "expected", "action", "outcome", "description")
-COLLECTION_MONTHS = 6  # protocol 2.5.6: AEs assessed within 6 months after the first infusion
 
 
 def in_collection_window(ae: AdverseEvent) -> bool:
-    """From the first infusion (month 0) to 6 months after, or at death (protocol 2.5.6)."""
-    if ae.grade == 5 or ae.death:
-        return True
+    """The rule is safety.deadlines.in_collection_window (protocol 2.5.6)."""
     randomization = getattr(ae.participant, "randomization", None)
-    if randomization is None:
-        return False
-    first = randomization.month0_date
-    return first <= ae.onset_date <= add_months(first, COLLECTION_MONTHS)
+    return deadlines.in_collection_window(ae.onset_date, randomization and randomization.month0_date,
+                                          ae.grade, ae.death)
 
 
 def _check(ae: AdverseEvent) -> None:

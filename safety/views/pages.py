@@ -20,10 +20,11 @@ from safety.forms import (
     OpenSaeForm,
 )
 from safety.models import SaeObligation
-from safety.selectors import ae_listing, get_ae_for, get_case_for, grade_by_soc, open_cases
+from safety.selectors import ae_listing, alert_log, get_ae_for, get_case_for, grade_by_soc, open_cases
 from safety.services import adverse_events as ae_svc
 from safety.services.obligations import meet_obligation
 from safety.services.prompts import discontinuation_prompt
+from safety.services.undelivered import undelivered
 
 SAFETY_VIEWERS = roles.SITE_STAFF
 
@@ -35,7 +36,7 @@ def dashboard(request):
     inbox = Notification.objects.filter(recipient_user=request.user, kind="sae").order_by("-created_at")[:20]
     return render(request, "safety/dashboard.html", {
         "now": timezone.now(), "cases": open_cases(request.user), "aes": aes, "grades": grades,
-        "soc_rows": soc_rows, "inbox": inbox})
+        "soc_rows": soc_rows, "inbox": inbox, "undelivered": undelivered()})
 
 
 @allow(roles.DATA_ENTRY)
@@ -112,7 +113,7 @@ def sae_detail(request, sae_pk):
         "now": timezone.now(), "case": case, "ae": case.adverse_event, "p": case.participant,
         "obligations": obligations,
         "reports": case.reports.select_related("reporter"), "follow_form": follow_form,
-        "meet_form": MeetObligationForm(), "can_edit": can_edit})
+        "meet_form": MeetObligationForm(), "can_edit": can_edit, "alerts": alert_log(case)})
 
 
 @allow(roles.DATA_ENTRY)

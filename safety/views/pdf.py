@@ -1,11 +1,10 @@
-"""The SAE report PDF: blind code only, the arm only for a reader who may see it."""
+"""The SAE report PDF: blind code only, never the arm, whoever prints it (safety.sae_pdf)."""
 from django.http import HttpResponse
 from django.utils import timezone
 
 from edc import roles
 from edc.access import allow
 from edc.clinical.dates import age_in_years
-from randomization.blinding import arm_label_for
 from safety.sae_pdf import CRITERIA, SaeReportData, sae_report_pdf
 from safety.selectors import get_case_for
 
@@ -31,7 +30,6 @@ def sae_report(request, sae_pk):
         reporter=ae.reported_by.printed_name,
         reports=[(f"{r.get_kind_display()} #{r.number}", timezone.localtime(r.reported_at).strftime(FMT), r.content)
                  for r in case.reports.all()],
-        arm_label=str(arm_label_for(request.user, p)) if arm_label_for(request.user, p) else None,
         printed_at=timezone.localtime().strftime(FMT), printed_by=request.user.printed_name)
     response = HttpResponse(sae_report_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="sae-{p.participant_code}.pdf"'

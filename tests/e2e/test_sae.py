@@ -47,7 +47,9 @@ def test_an_sae_reaches_the_pi_and_its_obligations_close(page, browser, live_ser
     pi_page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
     pi_page.base = page.base
     sign_in(pi_page, pi)
-    assert pi_page.locator("[data-unread]").inner_text() == "4"
+    assert pi_page.locator("[data-unread]").inner_text() == "1"  # one alert listing the 4 obligations
+    assert pi_page.locator("#pi-safety").is_visible()  # the PI's safety card on the home page
+    shot(pi_page, "07-pi-home-safety")
     pi_page.click("nav >> text=Safety")
     pi_page.wait_for_selector("#open-saes .countdown")
     pi_page.wait_for_timeout(1200)  # the countdown script has ticked

@@ -69,3 +69,38 @@ def test_it_fails_on_an_email_due_long_ago_and_not_sent():
     assert not ok and "1 due more than 10 min ago and not sent" in out
     email_delivery(status=Delivery.Status.SENT, next_attempt_at=timezone.now() - timedelta(hours=30))
     assert "FAIL e-mail: 1 due" in health()[1]  # a sent e-mail is not counted
+
+
+def test_it_warns_when_connected_as_a_superuser():
+    """The test database is reached as `postgres`, a superuser: health says so (without failing,
+    `check --deploy` is the gate; tests/edc/test_database_role.py)."""
+    heartbeat()
+    ok, out = health()
+    assert ok, out
+    assert "WARN database-role: connected as postgres, a superuser" in out
+
+
+def test_it_fails_when_a_clinical_row_is_changed_around_the_application(site, clinician):
+    from django.db import connection
+
+    from tests import factories
+
+    heartbeat()
+    p = factories.enrolled_participant(site, clinician)
+    assert health()[0]
+    with connection.cursor() as cursor:  # what a psql session could do: no history row written
+        cursor.execute("UPDATE edc_participant SET initials = 'ZZ' WHERE id = %s", [p.pk])
+    ok, out = health()
+    assert not ok
+    assert "FAIL history: 1 row(s) differ from their history" in out and str(p.pk) in out
+
+
+def test_it_fails_while_sae_alert_emails_keep_failing(settings):
+    heartbeat()
+    settings.EDC_SAE_ESCALATE_AFTER_FAILURES = 3
+    email_delivery(status=Delivery.Status.FAILED, attempts=2, next_attempt_at=timezone.now() + timedelta(minutes=4))
+    assert "OK   sae-alerts" in health()[1]
+    email_delivery(status=Delivery.Status.FAILED, attempts=3, last_error="SMTPConnectError: 421",
+                   next_attempt_at=timezone.now() + timedelta(minutes=8))
+    ok, out = health()
+    assert not ok and "FAIL sae-alerts: 1 SAE alert e-mail(s) not delivered" in out

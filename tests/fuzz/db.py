@@ -30,8 +30,9 @@ def _count_all_tables_sql(cursor) -> tuple[str, list[str]]:
     ), names
 
 
-# Rows a request may write whatever it does with the form (sign-in bookkeeping, not data).
-NOT_DATA = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
+# Rows a request may write whatever it does with the form (sign-in bookkeeping, and the read-access log:
+# a refused form still showed the participant's data, so the read is rightly recorded; not data).
+NOT_DATA = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "edc_readaccess"}
 
 
 def table_counts() -> dict[str, int]:

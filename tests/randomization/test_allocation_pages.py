@@ -34,19 +34,51 @@ def upload(client, data: bytes, name="list.csv"):
     return client.post(reverse("allocation_import"), {"file": SimpleUploadedFile(name, data, "text/csv")})
 
 
+STRONG = str(2**64 + 13)  # a typed seed of 65 bits
+
+
 def test_generate_records_the_seed_and_is_reproducible(admin, client_for):
     c = client_for(admin)
-    c.post(reverse("allocation_generate"), {"seed": "424242"})
+    c.post(reverse("allocation_generate"), {"seed": STRONG})
     first = list(AllocationRow.objects.order_by("stratum__order", "sequence")
                  .values_list("blind_code", "arm"))
-    assert AllocationList.objects.get(active=True).seed == 424242 and len(first) == 96
-    c.post(reverse("allocation_generate"), {"seed": "424242"})  # replace the unused list
+    assert AllocationList.objects.get(active=True).seed == STRONG and len(first) == 96
+    c.post(reverse("allocation_generate"), {"seed": f" {STRONG} "})  # replace the unused list
     assert AllocationList.objects.count() == 2
     second = list(AllocationRow.objects.filter(allocation_list__active=True)
                   .order_by("stratum__order", "sequence").values_list("blind_code", "arm"))
-    # blind codes must be unique across lists, so the replacement differs only if they clash; the
-    # arms are bit-for-bit the same from the same seed
+    # the arms are bit-for-bit the same from the same seed; the blind codes are fresh (secrets)
     assert [a for _, a in second] == [a for _, a in first]
+    assert not {code for code, _ in second} & {code for code, _ in first}
+
+
+def test_an_empty_seed_is_a_secret_128_bit_one_shown_only_to_the_administrator(admin, client_for):
+    r = client_for(admin).post(reverse("allocation_generate"), {"seed": ""}, follow=True)
+    seed = AllocationList.objects.get(active=True).seed
+    assert int(seed).bit_length() == 128 and seed.encode() in r.content
+
+
+@pytest.mark.parametrize("seed, message", [
+    ("424242", b"at least 64 bits"),
+    (str(2**63 - 1), b"at least 64 bits"),  # 63 bits
+    (str(2**256), b"at least 64 bits"),  # longer than any real seed: a typing error
+    ("-5", b"whole number (digits only)"),
+    ("12ab", b"whole number (digits only)"),
+    ("1" * 81, b"whole number (digits only)"),
+])
+def test_a_weak_or_malformed_typed_seed_is_refused_and_nothing_is_saved(admin, client_for, seed, message):
+    r = client_for(admin).post(reverse("allocation_generate"), {"seed": seed}, follow=True)
+    assert message in r.content
+    assert AllocationList.objects.count() == 0 and AllocationRow.objects.count() == 0
+
+
+def test_the_service_refuses_a_weak_seed_whoever_calls_it(admin):
+    from django.core.exceptions import ValidationError
+
+    from randomization.services import allocation_list
+    with pytest.raises(ValidationError, match="at least 64 bits"):
+        allocation_list.generate(user=admin, seed=20241001)  # the demo's published seed
+    assert AllocationList.objects.count() == 0
 
 
 def test_the_overview_shows_status_per_stratum(admin, client_for):
@@ -103,7 +135,7 @@ def test_a_list_in_use_is_frozen_and_only_appended_with_a_reason(site, admin, cl
     factories.strata_and_list(seed=4)
     factories.randomized_participant(site, clinician)
     c = client_for(admin)
-    r = c.post(reverse("allocation_generate"), {"seed": "1"}, follow=True)
+    r = c.post(reverse("allocation_generate"), {"seed": STRONG}, follow=True)
     assert b"in use and frozen" in r.content and AllocationList.objects.count() == 1
     extra = b"stratum,sequence,blind_code,arm\ns1,25,ZZZZ-2345,msc\ns1,26,ZZZZ-2346,placebo\n"
     r = c.post(reverse("allocation_append"), {"file": SimpleUploadedFile("x.csv", extra), "reason": ""},

@@ -9,6 +9,7 @@ from edc.models import Delivery, DeliveryAttempt, Notification
 from edc.services import notifications
 from randomization.models import EmergencyUnblinding
 from tests import factories
+from tests.faults.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -74,21 +75,24 @@ def test_sponsor_and_cro_are_emailed_after_commit_and_each_delivery_is_recorded(
     assert len(mail.outbox) == 2
 
 
-def test_a_failed_send_is_recorded_and_retried(randomized, clinician, settings, monkeypatch):
+def test_a_failed_send_is_recorded_and_retried(randomized, clinician, settings):
     unblind(randomized, clinician)
     d = Delivery.objects.filter(channel="email").first()
-
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP down")
-
-    monkeypatch.setattr(notifications, "send_mail", broken)
+    smtp = SmtpServer().start()
+    smtp.stop()  # nothing listens on its port: connection refused
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp.port, 2
     assert notifications.send_email_delivery(d.pk) == "failed"
     d.refresh_from_db()
-    assert d.attempts == 1 and "SMTP down" in d.last_error
-    monkeypatch.undo()
+    assert d.attempts == 1 and "ConnectionRefusedError" in d.last_error
+    smtp.start()
     Delivery.objects.filter(pk=d.pk).update(next_attempt_at=d.next_attempt_at.replace(year=2000))
     assert d.pk in notifications.due_email_deliveries()
-    assert notifications.send_email_delivery(d.pk) == "sent"
+    try:
+        assert notifications.send_email_delivery(d.pk) == "sent"
+    finally:
+        smtp.stop()
+    assert [m.message_id for m in smtp.messages] == [d.message_id]
     d.refresh_from_db()
     assert d.status == "sent" and d.attempts == 2
     assert [a.succeeded for a in d.attempt_log.all()] == [False, True]
@@ -115,3 +119,20 @@ def test_the_record_pdf_is_served(randomized, clinician, client_for):
     unblind(randomized, clinician)
     r = client_for(clinician).get(reverse("unblinding_record", args=[randomized.pk]))
     assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+
+
+def test_the_notice_is_written_in_each_recipients_language(randomized, clinician, site):
+    from edc import roles
+    from edc.models import ExternalContact
+
+    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    pi.language = "zh-hans"
+    pi.save(update_fields=["language"])
+    ExternalContact.objects.filter(organisation="sponsor").update(language="en")
+    unblind(randomized, clinician)
+    to_pi = Notification.objects.get(kind="unblinding", recipient_user=pi)
+    assert to_pi.subject == f"[EDC] 紧急揭盲 {randomized.participant_code}" and "原因：" in to_pi.body
+    to_sponsor = Notification.objects.get(kind="unblinding", recipient_email="sponsor@example.org")
+    assert to_sponsor.subject.startswith("[EDC] Emergency unblinding") and "Reason:" in to_sponsor.body
+    for n in (to_pi, to_sponsor):
+        assert randomized.randomization.blind_code in n.body and "arm" not in n.body.lower()

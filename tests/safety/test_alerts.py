@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.core import mail
 
 from edc import roles
 from edc.models import Delivery, DeliveryAttempt, ExternalContact, Notification
@@ -18,6 +17,7 @@ from edc.services import notifications
 from safety.models import ObligationAlert
 from safety.services.obligations import sweep
 from tests import factories
+from tests.faults.smtp import SmtpServer
 from tests.randomization.test_concurrency import database_url
 from tests.safety.helpers import SHANGHAI, report_sae
 
@@ -40,11 +40,13 @@ def setup_world(site, clinician):
 # At creation: 4 obligations × (PI + reporter) in-app/e-mail notices, plus the SAE notice e-mailed
 # to the sponsor and CRO (sponsor obligation) and to the ethics committee (two ethics obligations).
 EXPECTED_AT_CREATION = 4 * 2 + 2 + 1 + 1
+# ... grouped into one alert per SAE and stage to each person: PI, reporter, sponsor, CRO, ethics
+NOTICES_AT_CREATION = 5
 
 
 @pytest.mark.django_db
 def test_the_sweep_run_twice_sends_each_stage_once(site, clinician):
-    setup_world(site, clinician)
+    pi, _case = setup_world(site, clinician)
     first = sweep(AWARE + timedelta(minutes=11))
     assert first == EXPECTED_AT_CREATION
     assert sweep(AWARE + timedelta(minutes=12)) == 0
@@ -57,7 +59,15 @@ def test_the_sweep_run_twice_sends_each_stage_once(site, clinician):
     assert sweep(AWARE + timedelta(hours=50)) == 0
     stages = sorted(set(ObligationAlert.objects.values_list("stage", flat=True)))
     assert stages == ["created", "due", "overdue-1", "reminder"]
-    assert Notification.objects.filter(kind="sae").count() == ObligationAlert.objects.count()
+    # one notice per stage to each person, listing the obligations it concerns
+    assert Notification.objects.filter(kind="sae").count() == NOTICES_AT_CREATION + 3 * 2
+    pi_created = Notification.objects.get(kind="sae", recipient_user=pi, dedupe_key__contains=":created:")
+    assert pi_created.obligation_alerts.count() == 4
+    assert "4 obligations" in pi_created.subject
+    for label in ("principal investigator within 24 h", "sponsor within 24 h", "ethics committee within 15 days"):
+        assert label in pi_created.body
+    ethics = Notification.objects.get(kind="sae", recipient_email="ec@example.org")
+    assert ethics.obligation_alerts.count() == 2  # initial and full report, one e-mail
 
 
 @pytest.mark.django_db
@@ -73,20 +83,26 @@ def test_a_met_obligation_stops_its_alerts(site, clinician):
 
 
 @pytest.mark.django_db
-def test_a_send_that_fails_then_succeeds_is_one_email_with_two_attempts(site, clinician, monkeypatch):
+def test_a_send_that_fails_then_succeeds_is_one_email_with_two_attempts(site, clinician, settings):
     setup_world(site, clinician)
-    sweep(AWARE + timedelta(minutes=11))
-    sponsor_mail = Delivery.objects.get(notification__recipient_email="sponsor@example.org")
-    monkeypatch.setattr(notifications, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("SMTP 421")))
-    assert notifications.send_email_delivery(sponsor_mail.pk) == "failed"
-    monkeypatch.undo()
-    Delivery.objects.filter(pk=sponsor_mail.pk).update(next_attempt_at=AWARE)
-    assert notifications.send_email_delivery(sponsor_mail.pk) == "sent"
-    assert notifications.send_email_delivery(sponsor_mail.pk) == "skipped"
-    assert [m.to for m in mail.outbox] == [["sponsor@example.org"]]
+    smtp = SmtpServer(mode="refuse").start()  # a real SMTP conversation: 421 at the greeting
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp.port, 2
+    try:
+        sweep(AWARE + timedelta(minutes=11))
+        sponsor_mail = Delivery.objects.get(notification__recipient_email="sponsor@example.org")
+        assert notifications.send_email_delivery(sponsor_mail.pk) == "failed"
+        smtp.mode = "accept"
+        Delivery.objects.filter(pk=sponsor_mail.pk).update(next_attempt_at=AWARE)
+        assert notifications.send_email_delivery(sponsor_mail.pk) == "sent"
+        assert notifications.send_email_delivery(sponsor_mail.pk) == "skipped"
+    finally:
+        smtp.stop()
+    sponsor_mail.refresh_from_db()
+    assert smtp.ids_by_rcpt() == {"sponsor@example.org": [sponsor_mail.message_id]}
     assert list(DeliveryAttempt.objects.filter(delivery=sponsor_mail).values_list("succeeded", flat=True)) == [
         False, True]
-    assert "SMTP 421" in DeliveryAttempt.objects.filter(succeeded=False).get().error
+    assert "421" in DeliveryAttempt.objects.filter(succeeded=False).get().error
 
 
 SWEEPER = """
@@ -119,7 +135,7 @@ def test_two_sweeps_at_the_same_moment_in_two_processes(site, clinician):
     expected = EXPECTED_AT_CREATION + 3 * 3 * 2  # created + reminder/due/overdue-1 of the 24-h ones
     assert sum(counts) == expected
     assert ObligationAlert.objects.count() == expected
-    assert Notification.objects.filter(kind="sae").count() == expected
+    assert Notification.objects.filter(kind="sae").count() == NOTICES_AT_CREATION + 3 * 2
 
 
 @pytest.mark.django_db

@@ -92,11 +92,19 @@ def test_the_sae_pdf_has_chinese_text_and_no_arm_for_a_blinded_reader(participan
         assert arm not in text
 
 
-def test_the_sae_pdf_shows_the_arm_to_the_investigator_who_unblinded(participant, clinician, client_for):
+def test_the_sae_pdf_never_names_the_arm_even_for_the_investigator_who_unblinded(participant, clinician,
+                                                                                  client_for):
+    """The report goes to sponsor, CRO and ethics: it stays blinded whoever prints it; the arm is in the
+    separate unblinding record only."""
     case = report_sae(participant, clinician, timezone.now() - timedelta(hours=1)).sae
     pi = factories.unblinded(participant)
-    text = pdf_text(client_for(pi).get(reverse("sae_report_pdf", args=[case.pk])))
-    assert str(participant.randomization.row.get_arm_display()) in text
+    c = client_for(pi)
+    text = pdf_text(c.get(reverse("sae_report_pdf", args=[case.pk])))
+    assert "matching saline, blinded" in text
+    for arm in ("uc-MSC arm", "Placebo arm", "安慰剂组", "脐带间充质干细胞组"):
+        assert arm not in text
+    record = pdf_text(c.get(reverse("unblinding_record", args=[participant.pk])))
+    assert str(participant.randomization.row.get_arm_display()) in record
 
 
 @pytest.mark.parametrize("values, expected", [

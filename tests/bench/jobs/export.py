@@ -4,6 +4,8 @@ and, for comparison, PostgreSQL streaming the same rows as CSV (COPY (SELECT ...
 
     python -m tests.bench.jobs.export zip <path>     {"seconds", "rss_mb", "bytes"}
     python -m tests.bench.jobs.export copy           {"seconds", "bytes", "rows"}
+    python -m tests.bench.jobs.export api            the largest dataset as the statistician API writes it,
+                                                     and COPY of its rows, in this one process
 """
 import resource
 import sys
@@ -27,12 +29,17 @@ class _Sink:
 
 def export_zip(path: str) -> dict:
     from exports.datasets import all_datasets
+    from exports.services.runs import parallel
     from exports.writers import write_zip
 
     started = time.perf_counter()
-    _sha, size = write_zip(all_datasets(), path, readme_extra="BLINDED export: blind codes only, no arm.\n")
+    _sha, size = write_zip(all_datasets(), path, readme_extra="BLINDED export: blind codes only, no arm.\n",
+                           **parallel())
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "bytes": size, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    # the peak of this process and of the forked one that wrote half the datasets (both count in memory)
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"seconds": seconds, "bytes": size, "rss_mb": peak / 1024, "processes": parallel()["processes"]}
 
 
 def copy_queries() -> list[str]:
@@ -90,9 +97,63 @@ def copy_all() -> dict:
             "queries": len(queries)}
 
 
+def api_vs_copy() -> dict:
+    """The API's CSV of the dataset with the most rows (exports.copy_csv: COPY where it can), read to the end,
+    against COPY of that dataset's rows as the export reads them; best of three each, in the same process."""
+    from django.db import connection
+
+    from exports.copy_csv import dataset_csv_chunks
+    from exports.datasets import all_datasets
+
+    def rows_in(dataset) -> int:
+        return sum(1 for _ in dataset.iter_rows()) if dataset.copy_query is None else _count(dataset)
+
+    def _count(dataset) -> int:
+        sql, params = dataset.copy_query()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS q", params)
+            return cursor.fetchone()[0]
+
+    datasets = all_datasets()
+    largest = max(datasets, key=rows_in)
+    name = largest.name
+    api_times, copy_times, size = [], [], 0
+    for _ in range(3):
+        started = time.perf_counter()
+        size = sum(len(chunk) for chunk in dataset_csv_chunks(largest))
+        api_times.append(time.perf_counter() - started)
+        sink = _Sink()
+        query = _raw_query(largest)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
+        copy_times.append(time.perf_counter() - started)
+    return {"dataset": name, "copy_path": largest.copy_query is not None, "bytes": size,
+            "api_seconds": min(api_times), "copy_seconds": min(copy_times),
+            "ratio": min(api_times) / min(copy_times)}
+
+
+def _raw_query(dataset) -> str:
+    """The dataset's rows as the export reads them, as one SQL text (the queryset COPY starts from)."""
+    from django.db import connection
+
+    from crf import registry
+    from exports.datasets import INTERNAL
+
+    t = registry.get(dataset.name.removeprefix("crf_"))
+    fields = [f for f in t.model._meta.concrete_fields if f.name not in INTERNAL
+              and f.name not in getattr(t.model, "blinded_fields", ())]
+    names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
+    qs = t.model.objects.order_by("participant__participant_code", "visit__month", "created_at").values_list(*names)
+    text, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        return cursor.mogrify(text, params).decode()
+
+
 def main() -> None:
     setup()
-    emit(export_zip(sys.argv[2]) if sys.argv[1] == "zip" else copy_all())
+    jobs = {"zip": lambda: export_zip(sys.argv[2]), "copy": copy_all, "api": api_vs_copy}
+    emit(jobs[sys.argv[1]]())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     python -m tests.bench.jobs.http_load crf       CRF saves vs /ping/: throughput, p50/p95, ratio
     python -m tests.bench.jobs.http_load randomize 200 concurrent randomizations of the pending participants
+    python -m tests.bench.jobs.http_load lists     list pages (participants, worklist, queries) vs /ping/: p95
 
 Clients are threads with keep-alive connections, each signed in with its own session (created
 here as a sign-in would: django.contrib.auth session keys in the cached_db store the server reads)
@@ -165,6 +166,35 @@ def crf_save_vs_ping(server: Gunicorn) -> dict:
             "crf_save": crf, "ratio": crf["per_second"] / ping["per_second"] if ping["per_second"] else 0.0}
 
 
+LIST_PAGES = ("participant_list", "worklist", "query_list")
+
+
+def lists_vs_ping(server: Gunicorn) -> dict:
+    """16 sessions of the all-sites monitor (the largest lists) ask for the long list pages in turn, then the same
+    sessions call /ping/: how much slower a list page is than the cheapest signed-in page, in the same run."""
+    from django.urls import reverse
+
+    from edc.models import User
+
+    monitor = User.objects.get(username="syn-monitor")
+    urls = [reverse(name) for name in LIST_PAGES]
+    clients_lists, clients_ping = [], []
+    for n in range(CLIENTS):
+        auth = signed_in(monitor)
+        state = {"i": n}
+
+        def next_request(state=state):
+            state["i"] += 1
+            return "GET", urls[state["i"] % len(urls)], None
+
+        clients_lists.append((auth, next_request))
+        clients_ping.append((auth, lambda: ("GET", "/ping/", None)))
+    ping = _run(server.port, clients_ping, expected=200)
+    lists = _run(server.port, clients_lists, expected=200)
+    return {"clients": CLIENTS, "pages": list(LIST_PAGES), "ping": ping, "lists": lists,
+            "p95_ratio": lists["p95_ms"] / ping["p95_ms"] if ping["p95_ms"] else None}
+
+
 def _vitals_posts(forms: list):
     state = {"i": 0}
     values = [{"measured_on": f.measured_on.isoformat(), "systolic_bp": f.systolic_bp, "diastolic_bp": f.diastolic_bp,
@@ -242,7 +272,8 @@ def main() -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     server = Gunicorn(log)
     try:
-        emit(crf_save_vs_ping(server) if sys.argv[1] == "crf" else randomize_all(server))
+        jobs = {"crf": crf_save_vs_ping, "randomize": randomize_all, "lists": lists_vs_ping}
+        emit(jobs[sys.argv[1]](server))
     finally:
         server.stop()
 

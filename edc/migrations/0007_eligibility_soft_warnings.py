@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('edc', '0004_history_append_only'),
+        ("edc", "0006_merge_20261206_1330"),
     ]
 
     operations = [

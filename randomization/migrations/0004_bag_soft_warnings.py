@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('randomization', '0002_stratum_name_optional'),
+        ('randomization', '0003_seed_is_secret_decimal_text'),
     ]
 
     operations = [

@@ -1,0 +1,111 @@
+"""Dataset CSVs written by PostgreSQL's COPY, byte for byte what exports.writers_csv writes in Python.
+
+The statistician's API streams one dataset as CSV. Reading every row into Python objects, converting each and
+writing it again costs several times what PostgreSQL needs to produce the same text (`make bench`: "API CSV /
+COPY"), so a dataset whose rows are one plain query (`Dataset.copy_query`) is written by
+`COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` instead. The SELECT turns every column into exactly the text the
+Python writer would give it (exports.writers_csv.TEXT), and tests/exports/test_copy_csv.py compares the two
+outputs for every such dataset on the same database:
+
+- text: as stored, through the one formula-injection rule (edc.csv_cells.sql_safe_text); an empty text is NULL,
+  so COPY writes it unquoted as the csv module does;
+- integers and numerics: PostgreSQL's text form (`80.50`, never an exponent), as Decimal's;
+- dates `YYYY-MM-DD`; datetimes ISO 8601 in UTC with `+00:00` and microseconds only when there are some, as
+  `datetime.isoformat()` of the aware UTC value Django reads;
+- booleans 1/0; NULL empty.
+
+Lines end in CRLF like the csv module's: COPY ends rows with LF, and `_crlf` turns only row ends into CRLF,
+leaving line breaks inside quoted cells alone (it tracks quotes across chunks).
+"""
+from collections.abc import Iterator
+from tempfile import SpooledTemporaryFile
+
+from django.db import connection
+
+from edc.csv_cells import sql_safe_text
+from exports.spec import Column, Dataset
+from exports.writers_csv import BOM, check_dataset
+
+SPOOL_BYTES = 8 << 20  # COPY output above this goes to a temporary file, so memory stays flat
+CHUNK = 1 << 16
+
+
+def _text(col: Column, ref: str) -> str:
+    if col.type == "string":
+        return sql_safe_text(f"NULLIF({ref}::text, '')")
+    if col.type in ("integer", "number"):
+        return f"{ref}::text"
+    if col.type == "date":
+        return f"to_char({ref}, 'YYYY-MM-DD')"
+    if col.type == "datetime":
+        utc = f"({ref} AT TIME ZONE 'UTC')"
+        return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') = '000000' "
+                f"THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00'")
+    if col.type == "boolean":
+        return f"CASE WHEN {ref} THEN '1' WHEN NOT {ref} THEN '0' END"
+    raise ValueError(f"column {col.name!r}: no SQL text form for type {col.type!r}")
+
+
+def copy_select(queryset, columns: list[Column]) -> tuple[str, list]:
+    """The SELECT whose columns are the CSV text of `queryset`'s values_list, in `columns`' order."""
+    inner, params = queryset.query.sql_with_params()
+    refs = [f"c{i}" for i in range(len(columns))]
+    select = ", ".join(_text(col, ref) for col, ref in zip(columns, refs, strict=True))
+    return f"SELECT {select} FROM ({inner}) AS t({', '.join(refs)})", list(params)
+
+
+def _crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """LF row ends to CRLF; an LF inside a quoted cell stays as it is (quotes are counted across chunks)."""
+    quoted = False
+    for chunk in chunks:
+        if b'"' not in chunk and not quoted:
+            yield chunk.replace(b"\n", b"\r\n")
+            continue
+        out = bytearray()
+        start = 0
+        for i, byte in enumerate(chunk):
+            if byte == 0x22:  # '"': an escaped quote ("") toggles twice
+                quoted = not quoted
+            elif byte == 0x0A and not quoted:
+                out += chunk[start:i] + b"\r\n"
+                start = i + 1
+        out += chunk[start:]
+        yield bytes(out)
+
+
+def copy_csv_chunks(dataset: Dataset) -> Iterator[bytes]:
+    """The dataset's CSV (BOM, header, rows) as UTF-8 chunks, the rows from COPY."""
+    check_dataset(dataset)
+    if dataset.copy_query is None:
+        raise ValueError(f"dataset {dataset.name!r} has no COPY query")
+    sql, params = dataset.copy_query()
+    header = ",".join(col.name for col in dataset.columns)  # SPSS-safe names never need quoting
+    with SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        with connection.cursor() as cursor:
+            statement = cursor.mogrify(sql, params).decode()
+            cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", spool)
+        spool.seek(0)
+        yield (BOM + header + "\r\n").encode("utf-8")
+        yield from _crlf(iter(lambda: spool.read(CHUNK), b""))
+
+
+def python_csv_chunks(dataset: Dataset, rows_per_chunk: int = 2000) -> Iterator[bytes]:
+    """The same CSV from the Python writer (exports.writers_csv), in chunks, for datasets without a COPY query."""
+    import io
+
+    from exports.writers_csv import CsvRows, typed_rows
+
+    buffer = io.StringIO(newline="")
+    rows = CsvRows(dataset, buffer)
+    for number, values in typed_rows(dataset):
+        rows.row(values)
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def dataset_csv_chunks(dataset: Dataset) -> Iterator[bytes]:
+    """The dataset's CSV, by COPY where PostgreSQL can write it, else by the Python writer."""
+    return copy_csv_chunks(dataset) if dataset.copy_query is not None else python_csv_chunks(dataset)
