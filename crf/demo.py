@@ -98,7 +98,29 @@ class Demo:
                               product_lot=f"UCMSC-{day:%y%m}-{p.enrolment_number:02d}",
                               cell_count=round(msc_total_cells(float(weight))) if msc else None,
                               viability_pct=Decimal("93.5") if msc else None, prepared_at=moment,
-                              checked_by=self.u["pharmacist2"])
+                              **self.second_pharmacist())
+
+    def second_pharmacist(self) -> dict:
+        """pharmacist2 checks the bag with their own credentials (the four-eyes check): the published demo
+        password and the code their demo authenticator shows at the demo's moment. The demo replays past
+        moments, so the device's replay guard is rewound first (demo data only, DEBUG only)."""
+        import time as clock
+
+        from django_otp.oath import TOTP
+
+        from edc.management.commands.load_demo_trial import DEMO_PASSWORD
+        from edc.services.two_factor import confirmed_device
+
+        checker = self.u["pharmacist2"]
+        device = confirmed_device(checker)
+        otp = ""
+        if device is not None:
+            device.last_t = -1
+            device.save(update_fields=["last_t"])
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            totp.time = clock.time()
+            otp = f"{totp.token():0{device.digits}d}"
+        return {"checker_username": checker.username, "checker_password": DEMO_PASSWORD, "checker_otp": otp}
 
     def visit(self, p, code: str):
         return p.visits.get(code=code)

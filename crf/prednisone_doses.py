@@ -26,11 +26,28 @@ def month6_target(participant: Participant) -> date | None:
     return visit.target_date if visit else None
 
 
+def month6_day(participant: Participant) -> date | None:
+    """The day "at month 6" means (protocol 2.5.2: below 5 mg/day by month 6): the month-6 visit's
+    date once recorded, else its target date."""
+    visit = participant.visits.filter(code="m6").only("target_date", "visit_date").first()
+    if visit is None:
+        return None
+    return visit.visit_date or visit.target_date
+
+
+def row_at_month6(participant: Participant) -> PrednisoneDose | None:
+    """The dose row in force on the month-6 day, once that day has come (before it, a later taper
+    may still be recorded); None otherwise."""
+    day = month6_day(participant)
+    if day is None or site_today(participant.site) < day:
+        return None
+    return row_in_force(participant, day)
+
+
 def in_force_at_month6(dose: PrednisoneDose) -> bool:
-    """"At month 6" (protocol 2.5.2: below 5 mg/day by month 6) means the dose in force on the
-    month-6 visit's target date. Judged only once that date has come: before it, a later taper may
-    still be recorded."""
-    target = month6_target(dose.participant)
+    """Whether this row (saved or about to be) is the one in force on the month-6 day, judged only
+    once that day has come."""
+    target = month6_day(dose.participant)
     if target is None or dose.start_date is None or dose.start_date > target:
         return False
     if site_today(dose.participant.site) < target:

@@ -12,15 +12,9 @@ An entry names the model and the Django form, and optionally:
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from edc.edit_checks import SoftWarning
 
-@dataclass(frozen=True)
-class SoftWarning:
-    code: str
-    message: str
-    field: str = ""
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message": str(self.message), "field": self.field}
+__all__ = ["REGISTRY", "CrfType", "SoftWarning", "get", "ordered", "register"]
 
 
 @dataclass(frozen=True)

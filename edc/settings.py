@@ -267,3 +267,19 @@ LAB_IDENTIFIER_FERNET_KEY = os.environ.get("LAB_IDENTIFIER_FERNET_KEY", "")  # u
 LAB_IMPORT_MAX_BYTES = envint("LAB_IMPORT_MAX_BYTES", str(25 * 1024 * 1024))
 LAB_MLLP_HOST = os.environ.get("LAB_MLLP_HOST", "127.0.0.1")
 LAB_MLLP_PORT = envint("LAB_MLLP_PORT", "2575")
+
+# --- Trial settings where the protocol is silent (docs/DATA_QUALITY.md "Trial settings") ---
+# Renal response: eGFR must stay at or above (1 − tolerance) × the month-0 eGFR (KDIGO gives a 10-15 %
+# band). Stored with every renal-response record, so a change applies only to records saved after it.
+RENAL_RESPONSE_TOLERANCE = float(os.environ.get("EDC_RENAL_RESPONSE_TOLERANCE", "0.15"))
+# Eligibility: a creatinine sampled more than this many days before screening is warned (exclusion 5).
+ELIGIBILITY_CREATININE_MAX_AGE_DAYS = envint("EDC_ELIGIBILITY_CREATININE_MAX_AGE_DAYS", "30")
+# Pharmacy: a prepared cell suspension is infused within this many hours (label expiry), warned when
+# fewer than BAG_EXPIRY_WARNING_MINUTES remain; a bag is prepared at most BAG_LEAD_DAYS before the
+# window of its infusion visit opens (protocol 2.5: infusions at months 0 and 6).
+BAG_SHELF_LIFE_HOURS = envint("EDC_BAG_SHELF_LIFE_HOURS", "6")
+BAG_EXPIRY_WARNING_MINUTES = envint("EDC_BAG_EXPIRY_WARNING_MINUTES", "60")
+BAG_LEAD_DAYS = envint("EDC_BAG_LEAD_DAYS", "1")
+# Cell dose (protocol 2.5.2: 1×10⁶ cells/kg): prepared count outside ±10 % is warned, outside ±50 % refused.
+BAG_DOSE_SOFT_FRACTION = 0.10
+BAG_DOSE_HARD_FRACTION = 0.50

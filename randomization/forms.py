@@ -3,9 +3,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from edc.forms.audit import ReasonForChangeMixin
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import datetime_field
-from edc.models import User
-from edc.roles import PHARMACIST
 
 MAX_UPLOAD = 1024 * 1024
 
@@ -69,12 +68,8 @@ class UnblindingRequestForm(forms.Form):
                                          max_length=300, required=False)
 
 
-class PharmacistChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.printed_name
-
-
-class BagForm(forms.Form):
+class BagForm(PlausibilityFormMixin, forms.Form):
+    plausibility_key = "bag"
     body_weight_kg = forms.DecimalField(label=_("Body weight (kg)"), max_digits=5, decimal_places=1,
                                         min_value=25, max_value=250)
     product_lot = forms.CharField(label=_("Product lot (cell product or saline)"), max_length=50)
@@ -82,9 +77,12 @@ class BagForm(forms.Form):
     viability_pct = forms.DecimalField(label=_("Viability % (uc-MSC only)"), required=False,
                                        max_digits=4, decimal_places=1, min_value=0, max_value=100)
     prepared_at = datetime_field(_("Prepared at"))
-    checked_by = PharmacistChoice(label=_("Checked by"), queryset=User.objects.none())
-
-    def __init__(self, *args, site=None, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        others = User.objects.filter(groups__name=PHARMACIST, sites=site, is_active=True)
-        self.fields["checked_by"].queryset = others.exclude(pk=getattr(user, "pk", None)).distinct()
+    # Four-eyes check: the second pharmacist types their own credentials (protocol 2.8).
+    checker_username = forms.CharField(label=_("Second pharmacist: user name"), max_length=150,
+                                       widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    checker_password = forms.CharField(label=_("Second pharmacist: password"), strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+    checker_otp = forms.CharField(label=_("Second pharmacist: authenticator code (if they have one)"),
+                                  max_length=10, required=False,
+                                  widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                                "inputmode": "numeric"}))

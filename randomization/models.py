@@ -144,15 +144,28 @@ class BagPreparation(ClinicalModel):
     prepared_at = models.DateTimeField(_("prepared at"))
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("checked by"))
+    soft_warnings = models.JSONField(_("warnings acknowledged when prepared"), default=list, blank=True)
 
     # These would tell a blinded reader the arm (placebo bags hold no cells).
-    blinded_fields = ("dose_cells", "product_lot", "cell_count", "viability_pct")
+    blinded_fields = ("dose_cells", "product_lot", "cell_count", "viability_pct", "soft_warnings")
     visible_fields = ("infusion", "body_weight_kg", "volume_ml", "prepared_by", "prepared_at", "checked_by")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participant", "infusion"],
                                                name="one_bag_per_infusion")]
         verbose_name = _("bag preparation")
+
+    @property
+    def expires_at(self):
+        """Shelf life of the prepared suspension (randomization.services.bag_rules)."""
+        from randomization.services.bag_rules import expires_at
+        return expires_at(self.prepared_at)
+
+    @property
+    def cells_per_kg(self):
+        """The dose actually prepared, 10⁶ cells/kg; None for placebo."""
+        from randomization.services.bag_rules import cells_per_kg
+        return cells_per_kg(self.cell_count, self.body_weight_kg)
 
 
 class EmergencyUnblinding(ClinicalModel):

@@ -164,7 +164,7 @@ def _labs(rng, p: Person, v: VisitPlan, upcr: float, creatinine: float, upcr_uni
     sample_day = v.day - timedelta(days=1) if rng.chance(0.2) and v.defn.month else v.day
     return LabPanel(
         id=rng.uuid(), participant=p.participant, visit=v.visit, sample_date=max(sample_day, p.screening_date),
-        upcr_value=upcr_value, upcr_unit=upcr_unit,
+        upcr_value=upcr_value, upcr_unit=upcr_unit, upcr_specimen="spot",
         urine_protein_24h_g=_dec(upcr * rng.uniform(0.85, 1.15), 2) if rng.chance(0.2) else None,
         creatinine_value=cr_value, creatinine_unit=cr_unit,
         albumin_g_l=_dec(rng.clipped(42 - 3.2 * upcr + rng.gauss(0, 2), 2, 18, 48), 1),

@@ -109,7 +109,7 @@ def _form(ctx, p, course, v: VisitPlan, key, forms, previous, baseline):
     if key == VITALS:
         return _vitals(p, course, v), []
     if key == LABS:
-        return v.labs, labs_form.lab_warnings(v.labs, ctx.ranges, baseline if v.defn.month else None)
+        return v.labs, labs_form.lab_warnings(v.labs, baseline if v.defn.month else None)
     if key == SLEDAI:
         return _sledai(ctx, p, v), []
     if key == BILAG:

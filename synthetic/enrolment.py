@@ -226,6 +226,6 @@ def _verdict(a: EligibilityAssessment, part: Participant):
         acr_criteria_met=a.acr_criteria_met, biopsy_class=a.biopsy_class, biopsy_active=a.biopsy_active,
         first_line_start_date=a.first_line_start_date, first_line_response=a.first_line_response,
         severe_hepatic_dysfunction=a.severe_hepatic_dysfunction, creatinine_value=float(a.creatinine_value),
-        creatinine_unit=a.creatinine_unit,
+        creatinine_unit=a.creatinine_unit, creatinine_date=a.creatinine_date,
         exclusions={name: getattr(a, name) for name in EligibilityAssessment.EXCLUSION_FIELDS}))
 

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from crf.services.reference_ranges import reference_ranges
+from crf.services.reference_ranges import ensure_reference_ranges, reference_ranges
 from edc.models import Participant, Site
 from safety.models import ObligationPolicy
 from safety.services.alerts import people as alert_recipients
@@ -80,6 +80,7 @@ def _generate(ctx: Ctx, participants: int, pending: int, sites: int | None, star
     seed = ctx.seed
     site_list = people.ensure_sites(sites or default_sites(participants))
     people.ensure_staff(ctx, site_list, rng_for(seed, "staff" + ctx.salt))
+    ensure_reference_ranges()
     ctx.ranges = reference_ranges()
     ensure_policies()
     ctx.policies = list(ObligationPolicy.objects.filter(active=True).order_by("hours", "code"))

@@ -166,7 +166,8 @@ def prepared_bag(p: Participant, infusion: str = "m0"):
     checker = make_user(roles.PHARMACIST, p.site)
     return record_bag(p, user=pharmacist, infusion=infusion, body_weight_kg=Decimal("62.5"),
                       product_lot="LOT-1", cell_count=62_500_000, viability_pct=Decimal("92.0"),
-                      prepared_at=timezone.now(), checked_by=checker)
+                      prepared_at=timezone.now(), checker_username=checker.username,
+                      checker_password=PASSWORD)
 
 
 def unblinded(p: Participant, reason: str = "Anaphylaxis during infusion, treating physician needs arm"):

@@ -14,9 +14,12 @@ from crf.models.labs import LabPanel
 from crf.registry import CrfType, SoftWarning, register
 from edc.clinical.bilag import BilagRenalInput, bilag_numeric_score, bilag_renal_grade
 from edc.clinical.units import upcr_g_g_to_mg_mmol, upcr_to_g_g
+from edc.forms.plausibility import PlausibilityFormMixin
 
 
-class BilagRenalForm(forms.ModelForm):
+class BilagRenalForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "bilag"
+
     class Meta:
         model = BilagRenal
         fields = ["accelerated_hypertension", "nephrotic_syndrome", "active_urinary_sediment",

@@ -16,10 +16,13 @@ from edc.clinical.nih import (
     nih_activity_index,
     nih_chronicity_index,
 )
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import DateInput
 
 
-class KidneyBiopsyForm(forms.ModelForm):
+class KidneyBiopsyForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "biopsy"
+
     class Meta:
         model = KidneyBiopsy
         fields = ["biopsy_date", "isn_rps_class", *ACTIVITY_WEIGHTS, *CHRONICITY_WEIGHTS,

@@ -12,17 +12,19 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from crf.models.biospecimen import Biospecimen
 from crf.registry import CrfType, SoftWarning, register
+from edc.clinical.plausibility import QUANTITIES
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import datetime_field
 from edc.models import ConsentKind
 
-TUBES_RANGE = (1, 20)
+TUBES_RANGE = tuple(int(x) for x in QUANTITIES["tubes"].hard)  # the plausibility table's
 STORAGE_C = Decimal(-80)  # protocol 2.12
 WARMEST_STORAGE_C = Decimal(-70)  # a −80 °C freezer reading above −70 °C is a failing freezer
-PLAUSIBLE_C = (Decimal(-200), Decimal(30))  # liquid nitrogen to room temperature; beyond: typing slip
 MAX_TO_FREEZER = timedelta(hours=2)
 
 
-class BiospecimenForm(forms.ModelForm):
+class BiospecimenForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "biospecimen"
     collected_at = datetime_field(_lazy("Collected at"))
     frozen_at = datetime_field(_lazy("Frozen at"))
 
@@ -47,8 +49,8 @@ def hard_checks(b: Biospecimen) -> dict[str, str]:
     if consent is None:
         errors["__all__"] = _("No biospecimen consent is recorded for this participant: research "
                               "specimens may not be collected (protocol 2.12).")
-    if b.tubes is None or not TUBES_RANGE[0] <= b.tubes <= TUBES_RANGE[1]:
-        errors["tubes"] = _("The number of tubes must be between 1 and 20.")
+    if b.tubes is None:  # the range is the plausibility table's
+        errors["tubes"] = _("This field is required.")
     for name in ("collected_at", "frozen_at", "storage_temp_c"):
         if getattr(b, name) is None:
             errors[name] = _("This field is required.")
@@ -62,8 +64,6 @@ def hard_checks(b: Biospecimen) -> dict[str, str]:
         errors["frozen_at"] = _("The freezing time cannot be in the future.")
     elif b.frozen_at and b.collected_at and b.frozen_at < b.collected_at:
         errors["frozen_at"] = _("The specimens cannot be frozen before they were collected.")
-    if b.storage_temp_c is not None and not PLAUSIBLE_C[0] <= b.storage_temp_c <= PLAUSIBLE_C[1]:
-        errors["storage_temp_c"] = _("The storage temperature must be between −200 and 30 °C.")
     return errors
 
 

@@ -7,6 +7,7 @@ or anything about the bag's content: the arm and the cell count stay with the ph
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -14,11 +15,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from crf.models.infusion import InfusionAdministration
 from crf.registry import CrfType, SoftWarning, register
 from edc.clinical.dosing import INFUSION_VOLUME_ML, MIN_INFUSION_MINUTES, infusion_duration_ok
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import datetime_field
 from randomization.models import BagPreparation
+from randomization.services import bag_rules
 
 
-class InfusionForm(forms.ModelForm):
+class InfusionForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "infusion"
     started_at = datetime_field(_lazy("Infusion started at"))
     ended_at = datetime_field(_lazy("Infusion ended at"))
 
@@ -73,6 +77,10 @@ def hard_checks(i: InfusionAdministration) -> dict[str, str]:
             and i.started_at < bag.prepared_at.replace(second=0, microsecond=0):
         errors["started_at"] = _("The infusion cannot start before the bag was prepared (%(t)s).") % {
             "t": _local(i, bag.prepared_at)}
+    elif "started_at" not in errors and bag_rules.expired_at_start(bag, i.started_at):
+        errors["started_at"] = _("The bag expired at %(t)s (%(h)d hours after preparation): do not infuse "
+                                 "it; ask the pharmacy for a new bag.") % {
+            "t": _local(i, bag.expires_at), "h": settings.BAG_SHELF_LIFE_HOURS}
     if not {"started_at", "ended_at"} & set(errors) and i.started_at and i.ended_at:
         if i.ended_at <= i.started_at:
             errors["ended_at"] = _("The end must be after the start.")
@@ -88,6 +96,11 @@ def hard_checks(i: InfusionAdministration) -> dict[str, str]:
 
 def soft_checks(i: InfusionAdministration) -> list[SoftWarning]:
     warnings = []
+    bag = _bag(i)
+    if bag_rules.infusion_close_to_expiry(bag, i.started_at):
+        warnings.append(SoftWarning("bag_close_to_expiry", _(
+            "The infusion started less than %(m)d minutes before the bag's expiry (%(t)s).") % {
+            "m": settings.BAG_EXPIRY_WARNING_MINUTES, "t": _local(i, bag.expires_at)}, "started_at"))
     if i.volume_ml != INFUSION_VOLUME_ML:
         warnings.append(SoftWarning("volume_not_100", _(
             "%(v)d mL infused; the protocol infuses the whole %(p)d mL bag (protocol 2.5).") % {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from crf.models import Visit
-from crf.models.labs import LabPanel
+from crf.models.labs import LabPanel, UpcrSpecimen
 from crf.models.reference import Analyte
 from crf.registry import CrfType, SoftWarning, register
 from crf.services.recompute import recompute_after_labs
@@ -19,28 +19,38 @@ from crf.services.reference_ranges import reference_ranges
 from edc.clinical.dates import age_in_years
 from edc.clinical.egfr import egfr_ckd_epi_2021, gfr_category
 from edc.clinical.units import creatinine_to_mg_dl, creatinine_to_umol_l, upcr_to_g_g
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import DateInput
 
-# Lab fields checked against a configurable reference range (crf.models.reference).
+# Lab fields shown against the laboratory's configurable reference range (crf.models.reference) in the
+# explanation; their plausibility (impossible: refused; unusual: warned) is the plausibility table's
+# (edc.clinical.plausibility), checked for every form by crf.services.entry.
 RANGED: dict[str, str] = {
     "albumin_g_l": Analyte.ALBUMIN, "c3_g_l": Analyte.C3, "c4_g_l": Analyte.C4,
     "anti_dsdna_iu_ml": Analyte.ANTI_DSDNA, "haemoglobin_g_l": Analyte.HAEMOGLOBIN,
     "wbc_10e9_l": Analyte.WBC, "platelets_10e9_l": Analyte.PLATELETS, "alt_u_l": Analyte.ALT,
     "ast_u_l": Analyte.AST,
 }
-NON_NEGATIVE = ("urine_protein_24h_g", "urine_rbc_hpf", "urine_wbc_hpf", *RANGED)
-OUTLIER_WIDTHS = 3  # beyond the range by more than 3× its width: a unit or typing error, not a finding
 EGFR_DROP_MAX = Decimal("0.30")  # a fall of more than 30 % since month 0 deserves a second look
 
 
-class LabPanelForm(forms.ModelForm):
+class LabPanelForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "labs"
+
     class Meta:
         model = LabPanel
-        fields = ["sample_date", "upcr_value", "upcr_unit", "urine_protein_24h_g", "creatinine_value",
+        fields = ["sample_date", "upcr_value", "upcr_unit", "upcr_specimen", "urine_protein_24h_g",
+                  "creatinine_value",
                   "creatinine_unit", "albumin_g_l", "c3_g_l", "c4_g_l", "anti_dsdna_iu_ml",
                   "urine_rbc_hpf", "urine_wbc_hpf", "urinary_casts", "haemoglobin_g_l", "wbc_10e9_l",
                   "platelets_10e9_l", "alt_u_l", "ast_u_l"]
-        widgets = {"sample_date": DateInput()}
+        widgets = {"sample_date": DateInput(), "upcr_specimen": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        specimen = self.fields["upcr_specimen"]
+        specimen.required = True  # blank only on panels entered before it was asked
+        specimen.choices = UpcrSpecimen.choices
 
 
 def labs_at(visit: Visit) -> LabPanel | None:
@@ -86,21 +96,6 @@ def derive(lab: LabPanel) -> None:
         raise ValidationError(errors)
 
 
-def hard_checks(lab: LabPanel) -> dict[str, str]:
-    return {name: _("A laboratory value cannot be negative.") for name in NON_NEGATIVE
-            if getattr(lab, name) is not None and Decimal(getattr(lab, name)) < 0}
-
-
-def _outlier(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
-    """More than 3 range widths outside the range; an upper-limit-only range starts at 0."""
-    low_or_zero = low if low is not None else Decimal(0)
-    if high is None:
-        return False
-    width = high - low_or_zero
-    return value > high + OUTLIER_WIDTHS * width or (
-        low is not None and value < low - OUTLIER_WIDTHS * width)
-
-
 def _baseline_for_comparison(lab: LabPanel) -> LabPanel | None:
     if lab.visit.code == "m0":
         return None
@@ -108,20 +103,13 @@ def _baseline_for_comparison(lab: LabPanel) -> LabPanel | None:
 
 
 def soft_checks(lab: LabPanel) -> list[SoftWarning]:
-    return lab_warnings(lab, reference_ranges(), _baseline_for_comparison(lab))
+    return lab_warnings(lab, _baseline_for_comparison(lab))
 
 
-def lab_warnings(lab: LabPanel, ranges: dict, baseline: LabPanel | None) -> list[SoftWarning]:
-    """The soft checks given the reference ranges and the month-0 panel (None at month 0): no
-    database access, so a bulk loader (synthetic) applies exactly the rules of the form."""
+def lab_warnings(lab: LabPanel, baseline: LabPanel | None) -> list[SoftWarning]:
+    """The form's own soft checks given the month-0 panel (None at month 0): no database access, so a
+    bulk loader (synthetic) applies exactly the rules of the form."""
     warnings = []
-    for name, analyte in RANGED.items():
-        value, ref = getattr(lab, name), ranges.get(analyte)
-        if value is not None and ref is not None and _outlier(Decimal(value), ref.lower, ref.upper):
-            warnings.append(SoftWarning(f"outlier_{name}", _(
-                "%(label)s %(value)s is far outside the reference range (%(range)s): check the value "
-                "and the unit.") % {"label": LabPanel._meta.get_field(name).verbose_name,
-                                    "value": value, "range": ref}, name))
     if baseline is not None and baseline.egfr and lab.egfr is not None \
             and lab.egfr < (1 - EGFR_DROP_MAX) * baseline.egfr:
         warnings.append(SoftWarning("egfr_drop", _(
@@ -165,5 +153,5 @@ def explain(lab: LabPanel) -> list[str]:
 
 
 register(CrfType(key="labs", label=_lazy("Laboratory panel"), model=LabPanel, form=LabPanelForm,
-                 derive=derive, hard_checks=hard_checks, soft_checks=soft_checks, explain=explain,
+                 derive=derive, soft_checks=soft_checks, explain=explain,
                  after_save=recompute_after_labs, order=20))

@@ -1,10 +1,12 @@
-"""Renal response eCRF (primary endpoint; PROTOCOL.md decisions: renal response, tolerance 0.15):
-the visit's UPCR and eGFR against month 0 by edc.clinical.renal_response; the investigator confirms.
+"""Renal response eCRF (primary endpoint, protocol 1.2/2.6): the visit's UPCR (as entered, full precision)
+and eGFR against month 0 by edc.clinical.renal_response, with the tolerance of docs/DATA_QUALITY.md
+"Trial settings"; the investigator confirms.
 At month 6 "no response" proposes discontinuation (protocol 2.5.3: no partial response at month 6);
 the page links to the discontinuation log (template crf/response_form.html)."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from crf.ecrf.labs import labs_at, month0_labs
 from crf.models.response import RenalResponse, ResponseCategory
 from crf.registry import CrfType, SoftWarning, register
-from edc.clinical.renal_response import DEFAULT_TOLERANCE, renal_response
+from edc.clinical.renal_response import renal_response
 
 DECISION_VISIT = "m6"  # protocol 2.5.3: stop the intervention if no partial response at month 6
 
@@ -41,12 +43,19 @@ def derive(r: RenalResponse) -> None:
     derive_from(r, baseline, now)
 
 
+def _exact_upcr(lab) -> float:
+    exact = lab.upcr_g_g_exact
+    return float(exact if exact is not None else lab.upcr_g_g)
+
+
 def derive_from(r: RenalResponse, baseline, now) -> None:
     """The computed fields from the month-0 panel and this visit's panel (no database access)."""
+    tolerance = settings.RENAL_RESPONSE_TOLERANCE  # a trial setting (docs/DATA_QUALITY.md)
     try:
-        # The stored (rounded) UPCR and eGFR, as the calculator asks (exact comparisons on them).
-        result = renal_response(float(baseline.upcr_g_g), float(baseline.egfr), float(now.upcr_g_g),
-                                float(now.egfr), tolerance=DEFAULT_TOLERANCE)
+        # UPCR at full precision as entered (56.55 mg/mmol = 0.49991 g/g is below 0.5, while the stored
+        # value rounded to 0.001 g/g reads 0.500); eGFR as stored (0.1, as reported).
+        result = renal_response(_exact_upcr(baseline), float(baseline.egfr), _exact_upcr(now),
+                                float(now.egfr), tolerance=tolerance)
     except ValueError as e:
         raise ValidationError(_("The renal response cannot be computed: %(e)s") % {"e": e})
     if abs(result.upcr_reduction_pct) >= 1_000_000 or result.egfr_ratio >= 1000:  # beyond the stored columns
@@ -59,7 +68,7 @@ def derive_from(r: RenalResponse, baseline, now) -> None:
     r.baseline_upcr_g_g, r.baseline_egfr = baseline.upcr_g_g, baseline.egfr
     r.upcr_reduction_pct = _q(result.upcr_reduction_pct, "0.1")
     r.egfr_ratio = _q(result.egfr_ratio, "0.001")
-    r.tolerance = Decimal(str(DEFAULT_TOLERANCE))
+    r.tolerance = Decimal(str(tolerance))
     r.rules = list(result.rules)
 
 

@@ -13,12 +13,15 @@ from crf.models.sledai import SledaiAssessment
 from crf.registry import CrfType, SoftWarning, register
 from crf.services.reference_ranges import reference_ranges
 from edc.clinical.sledai import DESCRIPTORS, MAX_TOTAL, renal_subscore, sledai_2k_total, suggest_from_labs
+from edc.forms.plausibility import PlausibilityFormMixin
 
 CODES = tuple(d.code for d in DESCRIPTORS)
 PROTOCOL_WINDOW_DAYS = 30  # PROTOCOL.md decisions: SLEDAI-2K window (Touma 2010)
 
 
-class SledaiForm(forms.ModelForm):
+class SledaiForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "sledai"
+
     class Meta:
         model = SledaiAssessment
         fields = ["window_days", *CODES]
@@ -110,12 +113,6 @@ def derive(s: SledaiAssessment) -> None:
     s.lab_suggestions = list(lab_evidence(labs_at(s.visit)))
 
 
-def hard_checks(s: SledaiAssessment) -> dict[str, str]:
-    if s.window_days is not None and s.window_days < 1:
-        return {"window_days": _("The scoring window must be at least 1 day.")}
-    return {}
-
-
 def soft_checks(s: SledaiAssessment) -> list[SoftWarning]:
     warnings = []
     if s.window_days != PROTOCOL_WINDOW_DAYS:
@@ -161,5 +158,5 @@ def explain(s: SledaiAssessment) -> list[str]:
 
 
 register(CrfType(key="sledai", label=_lazy("SLEDAI-2K"), model=SledaiAssessment, form=SledaiForm,
-                 derive=derive, hard_checks=hard_checks, soft_checks=soft_checks, explain=explain,
+                 derive=derive, soft_checks=soft_checks, explain=explain,
                  order=30))

@@ -1,5 +1,6 @@
-"""Vital signs eCRF: plausible ranges (hard), clinically notable values and a weight change since
-the previous vitals (soft)."""
+"""Vital signs eCRF: systolic above diastolic (hard), clinically notable values and a weight change
+since the previous vitals (soft). The plausible range of every value is the plausibility table's
+(edc.clinical.plausibility), checked for every form by crf.services.entry."""
 from decimal import Decimal
 
 from django import forms
@@ -9,27 +10,21 @@ from django.utils.translation import gettext_lazy as _lazy
 from crf.models import Visit
 from crf.models.vitals import VitalSigns
 from crf.registry import CrfType, SoftWarning, register
-from edc.clinical.dosing import WEIGHT_KG_RANGE
+from edc.clinical.plausibility import QUANTITIES
+from edc.forms.plausibility import PlausibilityFormMixin
 from edc.forms.widgets import DateInput
 
-# Plausibility limits (inclusive): a value outside is a typing or unit error, not a finding.
-# Weight shares the dosing module's adult guard so the pharmacy and this form agree.
-PLAUSIBLE: dict[str, tuple[Decimal, Decimal, str]] = {
-    "systolic_bp": (Decimal(50), Decimal(280), "mmHg"),
-    "diastolic_bp": (Decimal(20), Decimal(180), "mmHg"),
-    "heart_rate": (Decimal(20), Decimal(250), "/min"),
-    "temperature_c": (Decimal(30), Decimal(45), "°C"),
-    "weight_kg": (Decimal(str(WEIGHT_KG_RANGE[0])), Decimal(str(WEIGHT_KG_RANGE[1])), "kg"),
-    "height_cm": (Decimal(100), Decimal(230), "cm"),
-}
 # Notable values worth a second look (soft): stage-2 hypertension, hypotension, fever; a weight
-# change of more than 10 % since the previous vitals (a dosing weight and a fluid-status signal).
+# change of more than 10 % since the previous vitals (a dosing weight and a fluid-status signal; the
+# limit is the plausibility table's weight delta rule).
 SBP_HIGH, SBP_LOW, DBP_HIGH = 160, 90, 100
-FEVER_ABOVE_C = Decimal(38)  # the SLEDAI-2K fever threshold (DOMAIN_REFERENCE §3)
-WEIGHT_CHANGE_MAX = Decimal("0.10")
+FEVER_ABOVE_C = Decimal(38)  # the SLEDAI-2K fever threshold (docs/DATA_QUALITY.md)
+WEIGHT_CHANGE_MAX = Decimal(str(QUANTITIES["weight"].delta_fraction))
 
 
-class VitalSignsForm(forms.ModelForm):
+class VitalSignsForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "vitals"
+
     class Meta:
         model = VitalSigns
         fields = ["measured_on", "systolic_bp", "diastolic_bp", "heart_rate", "temperature_c",
@@ -49,14 +44,7 @@ def vitals_before(participant, month: int) -> VitalSigns | None:
 
 def hard_checks(v: VitalSigns) -> dict[str, str]:
     errors = {}
-    for name, (low, high, unit) in PLAUSIBLE.items():
-        value = getattr(v, name)
-        if value is not None and not low <= Decimal(value) <= high:
-            errors[name] = _("%(label)s must be between %(low)s and %(high)s %(unit)s.") % {
-                "label": VitalSigns._meta.get_field(name).verbose_name, "low": low, "high": high,
-                "unit": unit}
-    if "diastolic_bp" not in errors and v.systolic_bp is not None and v.diastolic_bp is not None \
-            and v.diastolic_bp >= v.systolic_bp:
+    if v.systolic_bp is not None and v.diastolic_bp is not None and v.diastolic_bp >= v.systolic_bp:
         errors["diastolic_bp"] = _("The diastolic pressure must be lower than the systolic pressure.")
     return errors
 

@@ -3,18 +3,31 @@
 UPCR and serum creatinine are entered in the unit of the report; the canonical values (UPCR g/g,
 creatinine µmol/L) and the eGFR are derived on save (PROTOCOL.md decisions: units, eGFR computed,
 never typed)."""
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from edc.clinical.units import CREATININE_MG_DL, CREATININE_UMOL_L, UPCR_G_G, UPCR_MG_G, UPCR_MG_MMOL
+from edc.clinical.units import CREATININE_MG_DL, CREATININE_UMOL_L, UPCR_G_G, UPCR_MG_G, UPCR_MG_MG, UPCR_MG_MMOL
 
 from .base import CrfModel
+
+# Exact divisors to g/g (edc.clinical.units), as Decimal so no float noise reaches a threshold.
+UPCR_DIVISOR = {UPCR_G_G: Decimal(1), UPCR_MG_MG: Decimal(1), UPCR_MG_MMOL: Decimal("113.12"),
+                UPCR_MG_G: Decimal(1000)}
 
 
 class UpcrUnit(models.TextChoices):
     G_G = UPCR_G_G, "g/g"
     MG_MMOL = UPCR_MG_MMOL, "mg/mmol"
     MG_G = UPCR_MG_G, "mg/g"
+
+
+class UpcrSpecimen(models.TextChoices):
+    # KDIGO defines renal response on the 24-hour urine protein-creatinine ratio; a spot urine is
+    # what most visits have. Recorded so the analysis can tell them apart.
+    SPOT = "spot", _("Spot urine")
+    COLLECTION_24H = "24h", _("24-hour collection")
 
 
 class CreatinineUnit(models.TextChoices):
@@ -38,6 +51,8 @@ class LabPanel(CrfModel):
     sample_date = models.DateField(_("Sample date"))
     upcr_value = _dec(_("Urine protein/creatinine ratio (UPCR)"), 9, 3, required=True)
     upcr_unit = models.CharField(_("UPCR unit"), max_length=10, choices=UpcrUnit.choices)
+    upcr_specimen = models.CharField(_("UPCR measured on"), max_length=4, choices=UpcrSpecimen.choices,
+                                     blank=True)
     upcr_g_g = _dec(_("UPCR (g/g, computed)"), 8, 3)
     urine_protein_24h_g = _dec(_("24-hour urine protein (g/24 h)"), 6, 2)
     creatinine_value = _dec(_("Serum creatinine"), 7, 2, required=True)
@@ -66,6 +81,14 @@ class LabPanel(CrfModel):
 
     def __str__(self) -> str:
         return f"{self.sample_date} UPCR {self.upcr_g_g} g/g eGFR {self.egfr}"
+
+    @property
+    def upcr_g_g_exact(self) -> Decimal | None:
+        """The UPCR as entered, in g/g without rounding (the stored upcr_g_g is rounded to 0.001 for
+        display): the renal response is classified on this (56.55 mg/mmol is below 0.5 g/g)."""
+        if self.upcr_value is None or not self.upcr_unit:
+            return None
+        return Decimal(self.upcr_value) / UPCR_DIVISOR[self.upcr_unit]
 
     @property
     def casts_for_sledai(self) -> bool | None:

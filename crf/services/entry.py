@@ -8,16 +8,13 @@ from django.utils.translation import gettext as _
 from crf.models import Visit
 from crf.registry import CrfType, SoftWarning
 from crf.services import queries, review
+from crf.services.cross_field import cross_field_warnings
 from edc.audit import changed_fields, save_changed, save_created
+from edc.edit_checks import SoftWarnings
+from edc.services import plausibility
 from edc.sites import require_site_member, site_today
 
-
-class SoftWarnings(Exception):
-    """Raised when soft checks fire and the user has not chosen to save anyway; nothing saved."""
-
-    def __init__(self, warnings: list[SoftWarning]):
-        super().__init__("; ".join(str(w.message) for w in warnings))
-        self.warnings = warnings
+__all__ = ["SoftWarnings", "check_crf", "save_crf", "timeline_errors"]
 
 
 def timeline_errors(instance, visit: Visit | None) -> dict[str, str]:
@@ -40,9 +37,38 @@ def timeline_errors(instance, visit: Visit | None) -> dict[str, str]:
     return errors
 
 
+def check_crf(crf_type: CrfType, instance, visit: Visit | None) -> list[SoftWarning]:
+    """Every rule of the form, in the order a user can act on them: the plausibility table (hard),
+    the derived values, the timeline and the form's own hard checks; then the soft warnings (the
+    table's, the delta and cross-field checks, the form's own). Raises ValidationError with every
+    hard error; returns the warnings. Nothing is written."""
+    errors, table_warnings = plausibility.instance_checks(crf_type.key, instance)
+    derived = True
+    if crf_type.derive:
+        try:
+            crf_type.derive(instance)
+        except ValidationError as e:
+            derived = False
+            for name, messages in e.update_error_dict({}).items():
+                errors.setdefault(name, messages)  # the table's message names the likely unit
+    for name, message in timeline_errors(instance, visit).items():
+        errors.setdefault(name, message)
+    if derived and crf_type.hard_checks:
+        for name, message in (crf_type.hard_checks(instance) or {}).items():
+            errors.setdefault(name, message)
+    if errors:
+        raise ValidationError(errors)
+    warnings = [*table_warnings, *cross_field_warnings(crf_type.key, instance, visit)]
+    if crf_type.soft_checks:
+        warnings.extend(crf_type.soft_checks(instance) or [])
+    return warnings
+
+
 def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: str = "",
              acknowledge: bool = False) -> list[SoftWarning]:
-    """`instance` carries the form's values (new or changed). Returns the warnings recorded."""
+    """`instance` carries the form's values (new or changed). Returns the warnings recorded. Every
+    write of an eCRF value comes here (the form, a correction through a query answer, an import), so
+    no path can store what the form would refuse."""
     participant = visit.participant if visit else instance.participant
     require_site_member(user, participant.site)
     instance.participant = participant
@@ -50,14 +76,7 @@ def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: 
         instance.visit = visit
         if visit.not_applicable:
             raise ValidationError(_("This visit is not applicable (after discontinuation)."))
-    if crf_type.derive:
-        crf_type.derive(instance)
-    errors = timeline_errors(instance, visit)
-    if crf_type.hard_checks:
-        errors.update(crf_type.hard_checks(instance) or {})
-    if errors:
-        raise ValidationError(errors)
-    warnings = list(crf_type.soft_checks(instance) or []) if crf_type.soft_checks else []
+    warnings = check_crf(crf_type, instance, visit)
     if warnings and not acknowledge:
         raise SoftWarnings(warnings)
     instance.soft_warnings = [w.as_dict() for w in warnings]

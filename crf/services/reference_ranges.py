@@ -33,9 +33,10 @@ def ensure_reference_ranges() -> None:
 
 
 def reference_ranges() -> dict[str, ReferenceRange]:
-    """The current range of every analyte, keyed by analyte code (one query once the defaults exist)."""
+    """The current range of every analyte, keyed by analyte code (one query). An analyte with no row
+    yet gets its default, unsaved: a read never writes (a refused form must change nothing); the rows
+    are created by a migration and by ensure_reference_ranges()."""
     ranges = {r.analyte: r for r in ReferenceRange.objects.all()}
-    if set(DEFAULT_RANGES) - set(ranges):
-        ensure_reference_ranges()
-        ranges = {r.analyte: r for r in ReferenceRange.objects.all()}
+    for analyte, (low, high, unit) in DEFAULT_RANGES.items():
+        ranges.setdefault(analyte, ReferenceRange(analyte=analyte, lower=low, upper=high, unit=unit))
     return ranges

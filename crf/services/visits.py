@@ -37,6 +37,9 @@ def record_visit_date(visit: Visit, *, user, visit_date: date, reason: str = "")
     visit.visit_date, visit.missed_reason, visit.recorded_by = visit_date, "", user
     with transaction.atomic():
         save_changed(visit, user, reason or (_("Visit date recorded") if first_record else ""))
+        if visit.code == "m6":  # "at month 6" is this day now: judge the prednisone log on it
+            from crf.ecrf.prednisone import reevaluate_month6  # the eCRFs import this module
+            reevaluate_month6(visit.participant, user)
 
 
 def record_missed(visit: Visit, *, user, reason: str) -> None:

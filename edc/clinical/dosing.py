@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from .plausibility import QUANTITIES
 from .units import require_finite
 
 MSC_CELLS_PER_KG = 1_000_000  # protocol 2.5: 1 × 10⁶ cells/kg body weight
@@ -12,8 +13,8 @@ INFUSION_VOLUME_ML = (
     100  # protocol 2.5: resuspended in 100 mL normal saline (placebo: 100 mL saline)
 )
 MIN_INFUSION_MINUTES = 30  # protocol 2.5: "over more than 30 minutes" (strictly more)
-# Plausibility guard for adult participants (protocol 2.2: age 18–65); catches lb/kg or typing slips.
-WEIGHT_KG_RANGE: tuple[float, float] = (25.0, 250.0)
+# Plausibility guard for adult participants (protocol 2.2: age 18–65): the plausibility table's hard range.
+WEIGHT_KG_RANGE: tuple[float, float] = tuple(float(x) for x in QUANTITIES["weight"].hard)
 
 
 def validate_weight_kg(weight_kg: float) -> float:

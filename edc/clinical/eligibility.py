@@ -1,8 +1,13 @@
 """The eligibility verdict (protocol 2.2): 3 inclusion criteria, all must hold; 14 exclusion
 criteria, any one excludes.
 
-Computed where the data allow: age from date of birth at the screening date, eGFR by CKD-EPI 2021,
-biopsy class, months on first-line therapy. The verdict names every failing criterion by code
+Computed where the data allow: age from date of birth at the screening date, eGFR by CKD-EPI 2021 at
+the age on the creatinine sample date, biopsy class, months on first-line therapy.
+
+Inclusion 3, refractory: fewer than 6 months on first-line therapy fails (too early to call it
+refractory); any partial or complete response fails; more than 12 months without a response is not
+refused: the patient did fail to respond within 6-12 months, and the verdict asks the investigator
+to confirm it (`to_confirm`). The verdict names every failing criterion by code
 (inc1-inc3, exc1-exc14); the Django layer turns codes into translated text.
 """
 from __future__ import annotations
@@ -38,6 +43,7 @@ class EligibilityInput:
     severe_hepatic_dysfunction: bool
     creatinine_value: float
     creatinine_unit: str
+    creatinine_date: date | None = None  # None: the screening date
     # Yes/no answers to the other exclusions: {"exc2": False, ...}
     exclusions: dict[str, bool] = field(default_factory=dict)
 
@@ -50,6 +56,7 @@ class Verdict:
     egfr: float
     months_on_first_line: int
     details: dict[str, str]  # code -> the numbers that decided it
+    to_confirm: tuple[str, ...] = ()  # "inc3_over_12_months": met only once the investigator confirms
 
 
 def assess_eligibility(data: EligibilityInput) -> Verdict:
@@ -57,8 +64,10 @@ def assess_eligibility(data: EligibilityInput) -> Verdict:
     if data.first_line_start_date > data.screening_date:
         raise ValueError("First-line therapy cannot start after the screening date.")
     age = age_in_years(data.date_of_birth, data.screening_date)
+    # eGFR at the age on the day the creatinine was sampled (CKD-EPI is defined for adults: >= 18).
+    age_at_sample = age_in_years(data.date_of_birth, data.creatinine_date or data.screening_date)
     egfr = egfr_ckd_epi_2021(creatinine_to_mg_dl(data.creatinine_value, data.creatinine_unit),
-                             max(age, 18), data.sex)
+                             max(age_at_sample, 18), data.sex)
     months = whole_months_between(data.first_line_start_date, data.screening_date)
     failed: list[str] = []
     details: dict[str, str] = {}
@@ -73,10 +82,10 @@ def assess_eligibility(data: EligibilityInput) -> Verdict:
 
     details["inc3"] = (f"class {data.biopsy_class}, active {data.biopsy_active}, "
                        f"{months} months on first line, response {data.first_line_response}")
-    refractory = (FIRST_LINE_MONTHS[0] <= months <= FIRST_LINE_MONTHS[1]
-                  and data.first_line_response == "none")
+    refractory = months >= FIRST_LINE_MONTHS[0] and data.first_line_response == "none"
     if not (data.biopsy_class in ELIGIBLE_BIOPSY_CLASSES and data.biopsy_active and refractory):
         failed.append("inc3")
+    to_confirm = ("inc3_over_12_months",) if refractory and months > FIRST_LINE_MONTHS[1] else ()
 
     details["exc1"] = "main consent recorded" if data.main_consent_given else "no main consent"
     if not data.main_consent_given:
@@ -95,4 +104,4 @@ def assess_eligibility(data: EligibilityInput) -> Verdict:
             failed.append(code)
 
     return Verdict(eligible=not failed, failed=tuple(failed), age=age, egfr=egfr,
-                   months_on_first_line=months, details=details)
+                   months_on_first_line=months, details=details, to_confirm=to_confirm)

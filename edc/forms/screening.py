@@ -7,6 +7,7 @@ from edc import roles
 from edc.models import ConsentKind, EligibilityAssessment, PriorTherapy, Sex, Site, User
 
 from .audit import ReasonForChangeMixin
+from .plausibility import PlausibilityFormMixin
 from .widgets import DateInput, date_field, datetime_field
 
 
@@ -69,7 +70,9 @@ class ConsentEditForm(ReasonForChangeMixin, ConsentForm):
         del self.fields["kind"]
 
 
-class EligibilityForm(forms.ModelForm):
+class EligibilityForm(PlausibilityFormMixin, forms.ModelForm):
+    plausibility_key = "eligibility"
+
     class Meta:
         model = EligibilityAssessment
         fields = [

@@ -100,6 +100,7 @@ class EligibilityAssessment(ClinicalModel):
         _("months from first-line start to screening"), editable=False)
     eligible = models.BooleanField(_("eligible"), editable=False)
     failed_criteria = models.JSONField(_("failed criteria"), default=list, editable=False)
+    soft_warnings = models.JSONField(_("warnings acknowledged when saved"), default=list, editable=False)
 
     EXCLUSION_FIELDS = ("exc2", "exc3", "exc4", "exc6", "exc7", "exc8", "exc9", "exc10", "exc11",
                         "exc12", "exc13", "exc14")

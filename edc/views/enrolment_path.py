@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from edc import roles
 from edc.access import allow
+from edc.edit_checks import SoftWarnings
 from edc.forms.screening import (
     ConsentEditForm,
     ConsentForm,
@@ -34,7 +35,8 @@ def _step(request, form, template, context, action):
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            return result
+            if result is not None:  # None: the action put soft warnings in the context to show
+                return result
     return render(request, template, {**context, "form": form})
 
 
@@ -119,21 +121,28 @@ def eligibility_form(request, pk):
     else:
         form = EligibilityEditForm(request.POST or None, instance=existing)
 
+    context = {"title": _("Eligibility (protocol 2.2)"), "p": p, "existing": existing, "warnings": []}
+
     def save(data):
-        if existing is None:
-            a = eligibility_svc.record_eligibility(p, user=request.user, **data)
-        else:
-            reason = data.pop("reason_for_change")
-            eligibility_svc.update_eligibility(existing, user=request.user, reason=reason, **data)
-            a = existing
+        acknowledge = bool(request.POST.get("acknowledge"))
+        try:
+            if existing is None:
+                a = eligibility_svc.record_eligibility(p, user=request.user, acknowledge=acknowledge, **data)
+            else:
+                reason = data.pop("reason_for_change")
+                eligibility_svc.update_eligibility(existing, user=request.user, reason=reason,
+                                                   acknowledge=acknowledge, **data)
+                a = existing
+        except SoftWarnings as soft:
+            context["warnings"] = soft.warnings
+            return None
         if a.eligible:
             messages.success(request, _("Eligible: all criteria met."))
         else:
             messages.warning(request, _("Not eligible: recorded as a screen failure."))
         return redirect("participant_detail", pk=p.pk)
 
-    return _step(request, form, "edc/eligibility_form.html",
-                 {"title": _("Eligibility (protocol 2.2)"), "p": p, "existing": existing}, save)
+    return _step(request, form, "edc/eligibility_form.html", context, save)
 
 
 @allow(roles.INVESTIGATORS)

@@ -11,7 +11,7 @@ from crf.models.conmeds import PROHIBITED_CATEGORIES
 from edc.clinical.prednisone import MONTH6_BELOW_MG_DAY
 from monitoring import charts
 from monitoring.indicators import INDICATORS, Indicator
-from randomization.views.pharmacy import SHELF_LIFE
+from randomization.services.bag_rules import shelf_life
 
 from .scope import PRELUDE, Scope
 from .sdv_items import sdv_items_sql
@@ -56,7 +56,7 @@ def visit_forms_sql() -> str:
 def base_params(scope: Scope, plan) -> dict:
     params = scope.params()
     params.update({"prohibited": sorted(PROHIBITED_CATEGORIES), "prednisone_limit": MONTH6_BELOW_MG_DAY,
-                   "dose_tolerance": DOSE_TOLERANCE, "shelf_life": SHELF_LIFE,
+                   "dose_tolerance": DOSE_TOLERANCE, "shelf_life": shelf_life(),
                    "main_version": plan.current_main_consent_version,
                    "bio_version": plan.current_biospecimen_consent_version})
     return params

@@ -1,6 +1,4 @@
 """Pharmacy (unblinded pharmacist): worklist, bag preparation, bag label PDF."""
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from edc import roles
 from edc.access import allow
+from edc.edit_checks import SoftWarnings
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 from randomization.blinding import arm_label_for
@@ -18,11 +17,11 @@ from randomization.forms import BagForm
 from randomization.labels import BagLabel, bag_label_pdf
 from randomization.models import BagPreparation
 from randomization.selectors import pharmacy_worklist
+from randomization.services.bag_rules import latest_vitals_weight
 from randomization.services.pharmacy import record_bag
 
 PHARMACY = {roles.PHARMACIST}
 INFUSIONS = dict(BagPreparation.Infusion.choices)
-SHELF_LIFE = timedelta(hours=6)  # prepared cell suspension: infuse within 6 h (site SOP)
 
 
 @allow(PHARMACY)
@@ -49,19 +48,26 @@ def prepare(request, pk, infusion):
             messages.error(request, _("This bag is already prepared; nothing was changed."))
         return render(request, "randomization/prepare.html", {
             "p": p, "bag": bag, "infusion": INFUSIONS[infusion], "infusion_code": infusion,
-            "arm": p.randomization.row.get_arm_display(), "blind_code": p.randomization.blind_code,
-            "expires_at": bag.prepared_at + SHELF_LIFE})
-    form = BagForm(request.POST or None, site=p.site, user=request.user)
+            "arm": arm_label_for(request.user, p), "blind_code": p.randomization.blind_code,
+            "expires_at": bag.expires_at})
+    weight = latest_vitals_weight(p, timezone.localdate())
+    form = BagForm(request.POST or None, initial={"body_weight_kg": weight[0] if weight else None})
+    warnings = []
     if request.method == "POST" and form.is_valid():
         try:
-            record_bag(p, user=request.user, infusion=infusion, **form.cleaned_data)
+            bag = record_bag(p, user=request.user, infusion=infusion,
+                             acknowledge=bool(request.POST.get("acknowledge")), **form.cleaned_data)
+        except SoftWarnings as soft:
+            warnings = soft.warnings
         except ValidationError as e:
             attach_errors(form, e)
         else:
             messages.success(request, _("Bag prepared for %(c)s.") % {"c": p.randomization.blind_code})
+            if bag.cells_per_kg is not None:
+                messages.info(request, _("Dose prepared: %(d)s ×10⁶ cells/kg.") % {"d": bag.cells_per_kg})
             return redirect("pharmacy_worklist")
     return render(request, "randomization/prepare.html", {
-        "p": p, "form": form, "infusion": INFUSIONS[infusion],
+        "p": p, "form": form, "infusion": INFUSIONS[infusion], "warnings": warnings, "weight": weight,
         "arm": arm_label_for(request.user, p), "blind_code": p.randomization.blind_code})
 
 
@@ -77,7 +83,7 @@ def label(request, pk, infusion):
         infusion="month 0" if infusion == "m0" else "month 6", site_name=p.site.name,
         prepared_at=timezone.localtime(bag.prepared_at).strftime(fmt),
         prepared_by=bag.prepared_by.printed_name, checked_by=bag.checked_by.printed_name,
-        expires_at=timezone.localtime(bag.prepared_at + SHELF_LIFE).strftime(fmt)))
+        expires_at=timezone.localtime(bag.expires_at).strftime(fmt)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="label-{p.participant_code}-{infusion}.pdf"'
     return response

@@ -134,7 +134,8 @@ def test_a_reaction_needs_a_description_and_suggests_an_ae_report(p, clinician):
 
 
 def test_a_volume_other_than_100_ml_warns_and_zero_is_refused(p, clinician):
-    refused(p, clinician, "volume_ml", "Enter the volume infused.", volume_ml=0)
+    refused(p, clinician, "volume_ml", "Volume infused (mL) 0 mL is not possible (accepted: 1 to 150 mL).",
+            volume_ml=0)
     v = h.visit(p, "m0")
     with pytest.raises(SoftWarnings) as e:
         h.save("infusion", v, clinician, **values(p, volume_ml=90))

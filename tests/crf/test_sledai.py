@@ -177,5 +177,5 @@ def test_the_page_shows_suggestions_a_field_error_and_saves_nothing(m0, clinicia
     assert not re.search(r'name="pyuria"[^>]*checked', page)
     response = client.post(url, {"window_days": "0", "proteinuria": "on"})
     assert response.status_code == 200
-    assert "The scoring window must be at least 1 day." in response.content.decode()
+    assert "is not possible (accepted: 1 to 90 days)" in response.content.decode()
     assert not SledaiAssessment.objects.exists()

@@ -17,7 +17,7 @@ def test_the_pharmacist_prepares_a_bag_and_prints_its_label(page):
     factories.strata_and_list(seed=3)
     p = factories.randomized_participant(site, clinician)
     pharmacist = factories.make_user(roles.PHARMACIST, site)
-    factories.make_user(roles.PHARMACIST, site)  # the second person who checks
+    checker = factories.make_user(roles.PHARMACIST, site)  # the second person who checks
     sign_in(page, pharmacist)
     page.click("nav >> text=Pharmacy")
     assert p.randomization.blind_code in page.inner_text("table")
@@ -28,7 +28,8 @@ def test_the_pharmacist_prepares_a_bag_and_prints_its_label(page):
     page.fill("#id_viability_pct", "93.5")
     now = timezone.localtime(timezone.now(), factories.SHANGHAI)
     page.fill("#id_prepared_at", now.strftime("%Y-%m-%dT%H:%M"))
-    page.select_option("#id_checked_by", index=1)
+    page.fill("#id_checker_username", checker.username)  # four eyes: the checker's own credentials
+    page.fill("#id_checker_password", factories.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Label PDF")
     assert "58,000,000" in page.inner_text("table") or "58000000" in page.inner_text("table")

@@ -28,6 +28,7 @@ def test_month_0_labs_and_sledai_show_their_computed_values(page):
     page.fill("#id_sample_date", today)
     page.fill("#id_upcr_value", "2.5")
     page.select_option("#id_upcr_unit", "g/g")
+    page.check("#id_upcr_specimen_0")  # spot urine
     page.fill("#id_creatinine_value", "80")
     page.select_option("#id_creatinine_unit", "umol/L")
     page.fill("#id_c3_g_l", "0.5")          # low complement

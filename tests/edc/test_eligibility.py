@@ -100,7 +100,7 @@ def test_the_form_shows_creatinine_errors_and_saves_nothing(site, clinician, cli
     data["creatinine_value"] = "0"
     r = client_for(clinician).post(reverse("eligibility", args=[p.pk]), data)
     assert r.status_code == 200
-    assert b"Check the creatinine value" in r.content
+    assert b"is not possible (accepted: 10 to 2500" in r.content  # the plausibility table
     assert EligibilityAssessment.objects.count() == 0
 
 

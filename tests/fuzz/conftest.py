@@ -37,7 +37,8 @@ def _bag(p, infusion: str, prepared_at):
     pharmacist = factories.make_user(roles.PHARMACIST, p.site)
     checker = factories.make_user(roles.PHARMACIST, p.site)
     record_bag(p, user=pharmacist, infusion=infusion, body_weight_kg=Decimal("62.5"), product_lot="LOT-1",
-               cell_count=62_500_000, viability_pct=Decimal("92.0"), prepared_at=prepared_at, checked_by=checker)
+               cell_count=62_500_000, viability_pct=Decimal("92.0"), prepared_at=prepared_at,
+               checker_username=checker.username, checker_password=factories.PASSWORD)
 
 
 @pytest.fixture

@@ -95,8 +95,9 @@ def test_bag_randomize_and_unblind_forms(site, clinician):
     pharmacist = factories.make_user(roles.PHARMACIST, site)
     checker = factories.make_user(roles.PHARMACIST, site)
     bag = {"body_weight_kg": "62.5", "product_lot": "LOT-1", "cell_count": "62500000", "viability_pct": "92.0",
-           "prepared_at": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"), "checked_by": checker.pk}
-    form = rforms.BagForm(site=site, user=pharmacist)
+           "prepared_at": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
+           "checker_username": checker.username, "checker_password": factories.PASSWORD, "checker_otp": ""}
+    form = rforms.BagForm()
     fuzz_page(fuzz_client(pharmacist), reverse("bag_prepare", args=[randomized.pk, "m0"]), bag, form=form,
               today=timezone.localdate(), examples=25)
 

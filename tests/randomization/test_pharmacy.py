@@ -40,8 +40,10 @@ def test_a_placebo_bag_holds_no_cells(two_arms, site):
 def test_bad_bag_input_is_refused_and_nothing_saved(two_arms, site):
     p = two_arms[Arm.MSC]
     pharmacist = factories.make_user(roles.PHARMACIST, site)
-    base = dict(infusion="m0", body_weight_kg=Decimal("60"), product_lot="L1", cell_count=6e7,
-                viability_pct=Decimal("95"), prepared_at=timezone.now(), checked_by=pharmacist)
+    checker = factories.make_user(roles.PHARMACIST, site)
+    base = dict(infusion="m0", body_weight_kg=Decimal("60"), product_lot="L1", cell_count=60_000_000,
+                viability_pct=Decimal("95"), prepared_at=timezone.now(), checker_username=checker.username,
+                checker_password=factories.PASSWORD)
     for change, field in [({"body_weight_kg": Decimal("4")}, "body_weight_kg"),
                           ({"viability_pct": Decimal("50")}, "viability_pct"),
                           ({"cell_count": None}, "cell_count"),
