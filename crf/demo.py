@@ -91,8 +91,13 @@ class Demo:
         from randomization.models import Arm
         from randomization.services.pharmacy import record_bag
 
-        msc = p.randomization.row.arm == Arm.MSC  # the pharmacist is unblinded (protocol 2.8)
-        moment = self.moment(day, 15) if infusion == "m0" else self.moment(day, 8)
+        from randomization.blinding import arm_code_for
+
+        # the pharmacist is unblinded (protocol 2.8); the arm comes through the one gate
+        msc = arm_code_for(self.u["pharmacist"], p) == Arm.MSC
+        # month 0 prepared just before the afternoon infusion; month 6 in the late morning: the infusion at
+        # 15:30 falls inside the bag's shelf life (randomization/services/bag_rules.py)
+        moment = self.moment(day, 15) if infusion == "m0" else self.moment(day, 11)
         with at(moment + timedelta(minutes=5)):
             return record_bag(p, user=self.u["pharmacist"], infusion=infusion, body_weight_kg=Decimal(weight),
                               product_lot=f"UCMSC-{day:%y%m}-{p.enrolment_number:02d}",

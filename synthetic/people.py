@@ -148,7 +148,11 @@ def allocation_rows(ctx: Ctx, needed: dict[str, int], seed: int) -> dict[str, li
     taken = set(AllocationRow.objects.filter(allocation_list=current).values_list("blind_code", flat=True))
     listed = [(code, n) for code, n in extra.items()]
     list_seed = seed if not ctx.salt else int(sequence.random.Random(f"{seed}{ctx.salt}").getrandbits(62))
-    for row in sequence.generate_list(listed, list_seed, BLOCK_SIZES):
+    # Synthetic data must be the same for the same seed (a benchmark's trial is rebuilt identically), so its
+    # blind codes come from a generator of its own seeded by the synthetic seed. A real list never does this:
+    # its codes come from the system's cryptographic source (docs/BLINDING.md, "Blind codes").
+    codes = sequence.random.Random(f"synthetic-blind-codes:{list_seed}")
+    for row in sequence.generate_list(listed, list_seed, BLOCK_SIZES, code_rng=codes):
         stratum = strata[row.stratum]
         last = unused[row.stratum][-1].sequence if unused[row.stratum] else (
             AllocationRow.objects.filter(allocation_list=current, stratum=stratum)

@@ -13,7 +13,8 @@ from crf.models import LabPanel, PrednisoneDose, Query, RenalResponse
 from crf.services.visits import record_visit_date
 from edc.clinical.dates import add_months
 from tests.crf import helpers as h
-from tests.crf.helpers_b import MONTH0, at, randomized_on, save
+from tests.crf.helpers import MONTH0, at, randomized_on
+from tests.crf.helpers import save_form as save
 from tests.fuzz.db import changed_tables, table_counts
 
 pytestmark = pytest.mark.django_db

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 def test_the_demo_trial(client, settings):
     """One load (it replays months of a trial through the services), then each property below."""
+    settings.DEBUG = True  # load_demo_trial refuses otherwise (published passwords and TOTP secret)
     out = StringIO()
     call_command("load_demo_trial", "--no-logins", stdout=out)
     demo = out.getvalue()
@@ -93,6 +94,7 @@ def _the_pages_say_it_is_demo_data(demo, client, settings):
     from django.core.cache import cache
     cache.clear()
     assert "data-demo-banner" not in client.get("/login/").content.decode()
+    settings.DEBUG = True  # the next step runs load_demo_trial again
 
 
 def _synthetic_data_beside_the_demo_refuses_to_break_the_design(demo):

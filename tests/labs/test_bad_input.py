@@ -152,7 +152,9 @@ def test_future_and_pre_screening_collection_times(trial):
 
 def test_a_result_for_a_locked_form(trial):
     with time_machine.travel(LATER, tick=False):
-        lock(scope="casebook", user=trial["dm"], participant=trial["p1"], reason="Casebook reviewed")
+        # the whole database: a casebook lock now needs every due form complete (crf.workflow), which
+        # this trial's participant does not have
+        lock(scope="database", user=trial["dm"], reason="Database reviewed")
     _, rows = staged_only(trial, csv("ZY2025000123,2025-04-03 07:55,CREA,Creatinine,84,umol/L,,,R9,final"))
     assert "locked" in one(rows, Status.INVALID)
 

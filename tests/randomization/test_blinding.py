@@ -44,6 +44,8 @@ EXPLAINED = {
     "unblinding_result:clinician": "only the one who unblinded sees this page (404 to anyone else, who "
                                    "may not even learn an unblinding happened); the requester is unblinded.",
     "unblinding_result:principal_investigator": "as unblinding_result:clinician.",
+    "lab_fhir_endpoint:anonymous": "the laboratory system's FHIR POST endpoint: results in, nothing out; "
+                                   "answers 401 without an interface token (tests/labs/test_interfaces.py).",
 }
 SKIPPED_PREFIXES = {
     "admin/": "the Django admin: test_the_admin_shows_no_arm_to_the_data_manager and the admin lockdown tests",

@@ -33,14 +33,14 @@ def numbers() -> dict:
     """Hospital record numbers for every randomized participant (bulk; a benchmark copy only)."""
     from edc.models import Participant
     from labs.models import HospitalRecordNumber
-    from labs.services.identifiers import _fernet, digest
+    from labs.services import identifiers
 
-    fernet = _fernet()
+    fernet = identifiers._fernet()
     out, rows = {}, []
     for pk in Participant.objects.filter(randomization__isnull=False).values_list("pk", flat=True):
         number = f"ZY{len(out) + 1:08d}"
         out[pk] = number
-        rows.append(HospitalRecordNumber(participant_id=pk, digest=digest(number),
+        rows.append(HospitalRecordNumber(participant_id=pk, digest=identifiers.digest(number),
                                          ciphertext=fernet.encrypt(number.encode()).decode()))
     HospitalRecordNumber.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return out
