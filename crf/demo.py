@@ -88,10 +88,9 @@ class Demo:
 
     def bag(self, p, infusion: str, day: date, weight: str = "58.0"):
         from edc.clinical.dosing import msc_total_cells
+        from randomization.blinding import arm_code_for
         from randomization.models import Arm
         from randomization.services.pharmacy import record_bag
-
-        from randomization.blinding import arm_code_for
 
         # the pharmacist is unblinded (protocol 2.8); the arm comes through the one gate
         msc = arm_code_for(self.u["pharmacist"], p) == Arm.MSC
