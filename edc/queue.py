@@ -19,7 +19,16 @@ def enqueue_after_commit(task_name, *args) -> None:
         from edc.celery import app
 
         try:
-            app.tasks[task_name].apply_async(args=args)  # registered by autodiscovery
+            task = app.tasks.get(task_name)
+            if task is None:
+                # Autodiscovery imports the apps' tasks modules when a worker starts; a web process has not
+                # imported them yet: do it now (once), so the task is found by its name.
+                app.loader.import_default_modules()
+                task = app.tasks.get(task_name)
+            if task is not None:
+                task.apply_async(args=args)
+            else:
+                app.send_task(task_name, args=list(args))
         except Exception as error:
             log.warning("could not queue %s%s: %s; the sweep will retry", task_name, args, error)
 

@@ -82,7 +82,7 @@ def change_restored(name: str, statement: str) -> None:
         with conn, conn.cursor() as cur:
             cur.execute("SET session_replication_role = replica")
             cur.execute(statement)
-            assert cur.rowcount == 1
+            assert cur.rowcount >= 1  # the change took effect (the trial may hold several such rows)
     finally:
         conn.close()
 
