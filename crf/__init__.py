@@ -1,1 +1,1 @@
-"""Visit schedule, visits, eCRFs, edit checks, queries, SDV, signatures, locks (issues 4, 6)."""
+"""Visit schedule, visits, eCRFs, edit checks, queries, SDV, signatures, locks."""

@@ -30,7 +30,7 @@ class CrfConfig(AppConfig):
 
     def _guard_locks(self):
         """Locks are honoured by every write: the audited services ask first (edc.audit), and a
-        pre_save backstop refuses any other write to a clinical record (issue 6)."""
+        pre_save backstop refuses any other write to a clinical record."""
         from django.apps import apps
         from django.db.models.signals import pre_save
 

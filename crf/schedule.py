@@ -1,4 +1,4 @@
-"""The schedule of visits, declared once (protocol 2.5.6, 2.6, 2.12; PROTOCOL.md decisions: windows).
+"""The schedule of visits, declared once (protocol 2.5.6, 2.6, 2.12; docs/DECISIONS.md: windows).
 
 Month 0 is the randomization date (baseline, infusion 1). Months 1-12 monthly (month 6: infusion 2
 and the primary endpoint; month 12: the primary endpoint), then yearly to month 60. Windows: monthly

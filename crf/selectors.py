@@ -1,4 +1,4 @@
-"""Reads of the crf module, always scoped to the user's sites (ARCHITECTURE.md rule 6)."""
+"""Reads of the crf module, always scoped to the user's sites (docs/ARCHITECTURE.md rule 6)."""
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet

@@ -1,8 +1,8 @@
-"""Visit status, one rule for pages and SQL (issue 4): scheduled, open, overdue, done, missed, not
+"""Visit status, one rule for pages and SQL: scheduled, open, overdue, done, missed, not
 applicable. `visit_status()` is the pure rule; `status_expression()` is the same rule for a query,
 so worklists filter and count in the database with a fixed number of queries; `status_q()` is the
 same rule again as a filter an index can serve (the partial indexes on crf.Visit), so the worklist
-and the home card read only the visits they show however many there are (issue 8)."""
+and the home card read only the visits they show however many there are."""
 from datetime import date
 
 from django.db.models import Case, CharField, Q, Value, When

@@ -1,4 +1,4 @@
-"""Deny by default: every view declares who may use it (issue 2, ARCHITECTURE.md rule 6).
+"""Deny by default: every view declares who may use it (docs/ARCHITECTURE.md rule 6).
 
 `@allow(roles)` marks a view; `AccessPolicyMiddleware` refuses any view that carries no mark, sends
 anonymous users to the login page and answers 403 to a signed-in user without one of the roles.

@@ -1,4 +1,4 @@
-"""History tables are append-only in the database itself (issue 8, ARCHITECTURE.md rule 2).
+"""History tables are append-only in the database itself (docs/ARCHITECTURE.md rule 2).
 
 Every django-simple-history table gets a row trigger that refuses UPDATE and DELETE, whoever sends
 them (the application, a shell, a psql session). INSERT stays: each audited save adds its row.

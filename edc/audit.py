@@ -1,4 +1,4 @@
-"""Audited writes (ARCHITECTURE.md rule 2).
+"""Audited writes (docs/ARCHITECTURE.md rule 2).
 
 Every clinical write goes through these two functions: creation records who; every later change
 records who and why. A change without a typed reason is refused before anything is written, so no

@@ -1,4 +1,4 @@
-"""The Celery app: one worker pool and one beat (ARCHITECTURE.md, "Runtime")."""
+"""The Celery app: one worker pool and one beat (docs/ARCHITECTURE.md, "Runtime")."""
 import os
 
 from celery import Celery

@@ -3,7 +3,7 @@
 templates/403.html, 404.html and 500.html serve Django's own handlers (DEBUG off, as in
 production). This middleware also keeps Django's debug pages away from people using a development
 or demo server: a view's Http404 or PermissionDenied, and a URL that matches nothing, answer with
-the same pages. The 404 page never says whether the thing exists elsewhere (ARCHITECTURE.md
+the same pages. The 404 page never says whether the thing exists elsewhere (docs/ARCHITECTURE.md
 rule 6: another site's participant answers 404, nothing more)."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404

@@ -1,5 +1,5 @@
 """Where the apps to the right (randomization, crf, safety, exports) plug into the core's pages
-without the core importing them (ARCHITECTURE.md: dependencies point one way).
+without the core importing them (docs/ARCHITECTURE.md: dependencies point one way).
 
 Each app registers in its AppConfig.ready(): navigation links, participant-page panels and
 home-dashboard cards. The core renders whatever is registered.

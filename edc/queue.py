@@ -1,7 +1,7 @@
 """Queue a Celery task after the transaction commits, by the task's registered name.
 
 Services name the task instead of importing it, so no service imports its app's tasks module
-while that module imports the service (tasks are thin callers of services, STYLE.md): the import
+while that module imports the service (tasks are thin callers of services, docs/ARCHITECTURE.md "Style"): the import
 graph points one way, tasks -> services. If the broker is down the row the task would work on
 stays pending and the beat sweep picks it up later: a broker outage delays work, never loses it."""
 import logging

@@ -1,4 +1,4 @@
-"""Recording reads of participant data (docs/BLINDING.md "Read-access log"; ARCHITECTURE.md rule 9).
+"""Recording reads of participant data (docs/BLINDING.md "Read-access log"; docs/ARCHITECTURE.md rule 9).
 
 Selectors that hand a participant's data to a page (`get_participant_for`, the form, visit, AE and SAE
 lookups) call `note_read(user, participant_id)`; export downloads and the API note what they served.

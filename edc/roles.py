@@ -1,4 +1,4 @@
-"""The trial's roles (ARCHITECTURE.md "Who uses it"), held as Django groups.
+"""The trial's roles (docs/ARCHITECTURE.md "Who uses it"), held as Django groups.
 
 Group names are stable machine names; labels are translated for display.
 """
@@ -25,11 +25,11 @@ LABELS = {
 }
 ALL_ROLES = tuple(LABELS)
 
-# Only these roles may ever see an arm (ARCHITECTURE.md rule 1). Everyone else is blinded; a PI
+# Only these roles may ever see an arm (docs/ARCHITECTURE.md rule 1). Everyone else is blinded; a PI
 # sees one participant's arm only through emergency unblinding (randomization app).
 UNBLINDED_ROLES = frozenset({RANDOMIZATION_ADMIN, PHARMACIST})
 
-# A password alone is not enough for these (issue 8): the unblinded roles, the PI (e-signatures,
+# A password alone is not enough for these: the unblinded roles, the PI (e-signatures,
 # emergency unblinding) and the data manager (people, database lock). Staff and superusers too
 # (edc.two_factor.needs_two_factor).
 TWO_FACTOR_ROLES = UNBLINDED_ROLES | {PRINCIPAL_INVESTIGATOR, DATA_MANAGER}

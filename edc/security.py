@@ -1,4 +1,4 @@
-"""Response headers Django 5.2 does not set itself (issue 8).
+"""Response headers Django 5.2 does not set itself.
 
 - Content-Security-Policy: scripts, styles, fonts and fetches from this origin only, no inline
   script, style attribute or event handler (templates keep their JavaScript in static files;

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "labs",  # lab results from the hospital laboratory system (docs/LAB_IMPORT.md)
     "exports",
     "monitoring",  # central monitoring: key risk indicators and the SDV plan
-    "synthetic",  # issue 8: synthetic trial data (a command only, no models)
+    "synthetic",  # synthetic trial data (a command only, no models)
 ]
 
 MIDDLEWARE = [
@@ -107,7 +107,7 @@ CACHES = {
     }
 }
 
-# --- People, sign-in, sessions (issue 2: lockout after 5, idle 30 min, passwords >= 12) ---
+# --- People, sign-in, sessions (lockout after 5, idle 30 min, passwords >= 12) ---
 AUTH_USER_MODEL = "edc.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -131,7 +131,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "edc/locked_out.html"
 AXES_VERBOSE = False
 
-# Second factor (issue 8): TOTP for the roles in edc.roles.TWO_FACTOR_ROLES, staff and superusers.
+# Second factor: TOTP for the roles in edc.roles.TWO_FACTOR_ROLES, staff and superusers.
 # Wrong codes throttle the device: 1, 2, 4, 8 ... seconds between attempts.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "uc-MSC LN trial EDC")
 OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", "1")
@@ -147,7 +147,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # --- Language and time: stored in UTC, shown in the site's zone (Asia/Shanghai by default) ---
-# --- Response headers (issue 8; edc/security.py adds CSP, Permissions-Policy, no-store) ---
+# --- Response headers (edc/security.py adds CSP, Permissions-Policy, no-store) ---
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -164,7 +164,7 @@ EDC_DEFAULT_SITE_TIMEZONE = "Asia/Shanghai"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# --- Audit (ARCHITECTURE.md rule 1 and 2) ---
+# --- Audit (docs/ARCHITECTURE.md rule 1 and 2) ---
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -1,5 +1,5 @@
 """Site membership and site time: who may act on a site's participants, and what day it is there
-(ARCHITECTURE.md rule 6: sites are isolated; times are shown in the site's zone). Every service that
+(docs/ARCHITECTURE.md rule 6: sites are isolated; times are shown in the site's zone). Every service that
 writes a participant's data asks `require_site_member` first."""
 from datetime import date
 from zoneinfo import ZoneInfo

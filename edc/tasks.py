@@ -1,4 +1,4 @@
-"""Celery tasks of the core: thin callers of services (STYLE.md)."""
+"""Celery tasks of the core: thin callers of services (docs/ARCHITECTURE.md "Style")."""
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone

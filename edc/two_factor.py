@@ -1,4 +1,4 @@
-"""Second factor (TOTP, django-otp) for the roles a password alone must not open (issue 8).
+"""Second factor (TOTP, django-otp) for the roles a password alone must not open.
 
 Who needs it: `edc.roles.TWO_FACTOR_ROLES` (PI, randomization administrator, pharmacist, data
 manager), staff and superusers (the admin). Users outside these are not touched.

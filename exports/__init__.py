@@ -1,1 +1,1 @@
-"""Statistician datasets, analysis sets, database lock and unblinded export, analysis report (issue 7)."""
+"""Statistician datasets, analysis sets, database lock and unblinded export, analysis report."""

@@ -1,4 +1,4 @@
-"""The analysis datasets (issue 7): one long table per eCRF, a participant table with the analysis
+"""The analysis datasets: one long table per eCRF, a participant table with the analysis
 sets, a response table with WOCF, an AE table. Each is an exports.spec.Dataset whose rows are read
 with server-side chunks (`.iterator()`), so memory stays flat however many participants there are.
 

@@ -1,4 +1,4 @@
-"""Exports (issue 7): every export is logged; the arm is released only after database lock and a
+"""Exports: every export is logged; the arm is released only after database lock and a
 recorded unblinding of the dataset; statisticians may hold an API token."""
 import uuid
 

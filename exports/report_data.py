@@ -1,7 +1,7 @@
-"""The first analysis (issue 7 §5), gathered once for the HTML page and the PDF.
+"""The first analysis, gathered once for the HTML page and the PDF.
 
 Before the datasets are unblinded every figure is pooled; after release they are split by arm
-(ARCHITECTURE.md rule 1). Tests are chosen as protocol 2.14 says (exports.stats)."""
+(docs/ARCHITECTURE.md rule 1). Tests are chosen as protocol 2.14 says (exports.stats)."""
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date

@@ -1,4 +1,4 @@
-"""The analysis report as a PDF (issue 7 §5): the same figures as the page, for the trial master file.
+"""The analysis report as a PDF: the same figures as the page, for the trial master file.
 
 No Django imports: the caller passes the gathered report, the Kaplan–Meier figures, the group labels in the
 reader's language and pre-formatted print details. Before the datasets are unblinded the report holds pooled

@@ -1,4 +1,4 @@
-"""Which sites' participants an export may hold (ARCHITECTURE.md rule 6; docs/BLINDING.md "Export scope").
+"""Which sites' participants an export may hold (docs/ARCHITECTURE.md rule 6; docs/BLINDING.md "Export scope").
 
 A user exports the participants of the sites they belong to. Exporting every site is an explicit grant:
 the permission `exports.export_trial_wide` (held directly or through a group), given and taken back

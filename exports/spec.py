@@ -1,6 +1,6 @@
 """What a dataset is, independent of its file format (no Django): named columns with labels in
 both languages, a type, a unit and allowed values, and rows produced lazily so a 10,000-participant
-export streams in constant memory (issue 7). Writers (CSV, SPSS .sav, codebook, CDISC ODM) read
+export streams in constant memory. Writers (CSV, SPSS .sav, codebook, CDISC ODM) read
 only this."""
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field

@@ -1,5 +1,5 @@
 """What the lab panel form (crf.models.labs.LabPanel) can hold, and how a reported result becomes
-a value there. Pure: no Django (STYLE.md), so parsers, staging and the benchmark share it.
+a value there. Pure: no Django (docs/ARCHITECTURE.md "Style"), so parsers, staging and the benchmark share it.
 
 LOINC defaults (docs/LAB_IMPORT.md "LOINC defaults"): each code is the LOINC term whose component,
 property and system match the form's field; none is invented. eGFR is computed by the form from the

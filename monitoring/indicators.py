@@ -7,7 +7,7 @@ with the columns site_id, participant_id, k, num, den, ref, obj, visit_id:
 - a median indicator shows the median of num over its rows (den = 1).
 The same items give the value per site and trial-wide (GROUPING SETS), the trend (k = 0 … 12, months
 back from today) and the click-through list (k = 0, flagged rows). Nothing here reads the arm: no
-indicator can differ by arm because none can see it (ARCHITECTURE.md rule 1).
+indicator can differ by arm because none can see it (docs/ARCHITECTURE.md rule 1).
 """
 from dataclasses import dataclass
 

@@ -1,1 +1,1 @@
-"""Strata, allocation list, blind codes, randomize, pharmacy, emergency unblinding (issue 3)."""
+"""Strata, allocation list, blind codes, randomize, pharmacy, emergency unblinding."""

@@ -1,4 +1,4 @@
-"""Who may see an arm: every read of an arm goes through this module (ARCHITECTURE.md rule 1;
+"""Who may see an arm: every read of an arm goes through this module (docs/ARCHITECTURE.md rule 1;
 docs/BLINDING.md "Who sees an arm").
 
 Two gates, and only these two:

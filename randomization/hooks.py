@@ -1,4 +1,4 @@
-"""Steps other apps add to randomization without randomization importing them (ARCHITECTURE.md:
+"""Steps other apps add to randomization without randomization importing them (docs/ARCHITECTURE.md:
 dependencies point one way). crf adds the visit schedule. Each hook runs inside randomize()'s
 transaction, so a failing hook leaves no allocation behind."""
 from collections.abc import Callable

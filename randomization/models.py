@@ -1,5 +1,5 @@
 """Randomization: strata, the allocation list (the one table that holds the arm), allocations,
-pharmacy preparations and emergency unblindings (protocol 2.7-2.8, ARCHITECTURE.md rules 1 and 3).
+pharmacy preparations and emergency unblindings (protocol 2.7-2.8, docs/ARCHITECTURE.md rules 1 and 3).
 """
 import uuid
 
@@ -18,7 +18,7 @@ class Arm(models.TextChoices):
 
 
 class Stratum(models.Model):
-    """Prior first-line therapy stratum (PROTOCOL.md decisions); editable until first allocation."""
+    """Prior first-line therapy stratum (docs/DECISIONS.md); editable until first allocation."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     prior_therapy = models.CharField(_("prior first-line therapy"), max_length=20, unique=True,

@@ -1,4 +1,4 @@
-"""Stratified permuted-block allocation list with blind codes (protocol 2.7; DOMAIN_REFERENCE §9).
+"""Stratified permuted-block allocation list with blind codes (protocol 2.7; docs/DOMAIN.md §9).
 
 Pure Python, no Django. Protocol 2.7 stratifies by prior first-line therapy (4 strata of 24) and asks for
 a list the system can generate itself "balanced ... reproducibly", because odd/even random numbers alone

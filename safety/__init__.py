@@ -1,1 +1,1 @@
-"""AEs, SAEs, reporting deadlines as data, the alert sweep and the SAE PDF (issue 5)."""
+"""AEs, SAEs, reporting deadlines as data, the alert sweep and the SAE PDF."""

@@ -1,4 +1,4 @@
-"""SAE deadline arithmetic and the AE collection window: pure functions, no Django (STYLE.md).
+"""SAE deadline arithmetic and the AE collection window: pure functions, no Django (docs/ARCHITECTURE.md "Style").
 
 The one home of these rules (docs/SAFETY_ALERTS.md, "Deadlines"); the services and the synthetic
 trial generator both call them.

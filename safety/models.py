@@ -1,6 +1,6 @@
 """Adverse events, SAE cases and their reporting obligations (protocol 2.5.6, 3.3).
 
-Deadlines are data, not timers (ARCHITECTURE.md rule 4): each SAE case stores the moment the site
+Deadlines are data, not timers (docs/ARCHITECTURE.md rule 4): each SAE case stores the moment the site
 became aware (date and time); each obligation row has its `due_at`; the beat sweep finds what needs
 an alert and sends each stage once per recipient.
 """
@@ -94,7 +94,7 @@ class SaeReport(ClinicalModel):
 
 
 class ObligationPolicy(models.Model):
-    """Editable policy table (PROTOCOL.md decisions): who must hear of an SAE, and by when."""
+    """Editable policy table (docs/DECISIONS.md): who must hear of an SAE, and by when."""
 
     class Recipient(models.TextChoices):
         PRINCIPAL_INVESTIGATOR = "pi", _("Principal investigator")

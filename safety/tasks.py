@@ -6,7 +6,7 @@ from safety.services import obligations, undelivered
 
 @shared_task(name="safety.tasks.sweep_obligations")
 def sweep_obligations() -> int:
-    """Beat, every minute: alerts that are due (ARCHITECTURE.md rule 4; no long countdown tasks), and
+    """Beat, every minute: alerts that are due (docs/ARCHITECTURE.md rule 4; no long countdown tasks), and
     the in-app escalation of SAE alert e-mails that keep failing."""
     created = obligations.sweep()
     undelivered.escalate()

@@ -1,10 +1,10 @@
 """Safety vocabularies: CTCAE v5.0 grades, ICH E2A seriousness, NMPA six-level causality, MedDRA
-system organ classes (DOMAIN_REFERENCE §6-8). Labels translatable; codes stable."""
+system organ classes (docs/DOMAIN.md §6-8). Labels translatable; codes stable."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop as _noop
 
-# CTCAE v5.0 general grade definitions (DOMAIN_REFERENCE §6), shown on the AE form.
+# CTCAE v5.0 general grade definitions (docs/DOMAIN.md §6), shown on the AE form.
 GRADE_DEFINITIONS = {
     1: _("Mild: asymptomatic or mild symptoms; clinical or diagnostic observations only; intervention not indicated."),
     2: _("Moderate: minimal, local or non-invasive intervention indicated; limiting age-appropriate instrumental ADL."),
@@ -23,7 +23,7 @@ class Grade(models.IntegerChoices):
     G5 = 5, _("Grade 5 — death")
 
 
-# ICH E2A seriousness criteria (DOMAIN_REFERENCE §8.1), any number may apply.
+# ICH E2A seriousness criteria (docs/DOMAIN.md §8.1), any number may apply.
 SERIOUSNESS = {
     "death": _("Results in death"),
     "life_threatening": _("Is life-threatening"),
@@ -35,7 +35,7 @@ SERIOUSNESS = {
 
 
 class Causality(models.TextChoices):
-    # NMPA / National ADR Monitoring Center six levels (PROTOCOL.md decisions, DOMAIN_REFERENCE §7.2)
+    # NMPA / National ADR Monitoring Center six levels (docs/DECISIONS.md, docs/DOMAIN.md §7.2)
     CERTAIN = "certain", _("Certain (肯定)")
     PROBABLE = "probable", _("Probable (很可能)")
     POSSIBLE = "possible", _("Possible (可能)")

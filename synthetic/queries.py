@@ -1,4 +1,4 @@
-"""Data review (issue 6): automatic queries from the soft warnings saved anyway (one per warning,
+"""Data review: automatic queries from the soft warnings saved anyway (one per warning,
 crf.services.queries.auto_queries), queries a monitor raised on a field, their answers (now and
 then with a corrected value, saved on the form with the answer as the reason) and closure, and
 source-data verification of the key forms (labs, response, infusion) at months 0, 6 and 12."""

@@ -1,4 +1,4 @@
-"""Generate a whole synthetic trial (issue 8): N randomized participants at K sites plus the screen
+"""Generate a whole synthetic trial: N randomized participants at K sites plus the screen
 failures, their visits, forms, safety data and queries, in one transaction (all or nothing)."""
 import time
 from collections import Counter

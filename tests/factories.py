@@ -1,4 +1,4 @@
-"""People and records every test needs, made through the real services (STYLE.md: one place)."""
+"""People and records every test needs, made through the real services (docs/ARCHITECTURE.md "Style": one place)."""
 import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -42,7 +42,7 @@ def grant_code_break(user):
 
 
 def authenticator(user):
-    """The user's confirmed TOTP device (made once), as if they had enrolled (issue 8)."""
+    """The user's confirmed TOTP device (made once), as if they had enrolled."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -50,7 +50,7 @@ def authenticator(user):
 
 
 def signed_in_client(user, **client_kwargs):
-    """A test Client signed in as `user`; for a user who needs the second factor (issue 8) the session is
+    """A test Client signed in as `user`; for a user who needs the second factor the session is
     already verified by a confirmed device, as django_otp.login leaves it."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY

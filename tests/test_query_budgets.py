@@ -1,4 +1,4 @@
-"""Query budgets (issue 8 part 5): every list page and dashboard runs a fixed number of queries, whatever
+"""Query budgets: every list page and dashboard runs a fixed number of queries, whatever
 the number of rows it shows.
 
 Each page is measured for one role at a small trial and again after adding 5-10 times the rows it lists;
@@ -118,7 +118,7 @@ def compare(small: dict, big: dict, budgets: dict) -> None:
         queries_big, rows_big = big[(name, role)]
         budget = budgets.get((name, role))
         if budget is not None and role in roles.TWO_FACTOR_ROLES:
-            budget += 1  # django_otp's middleware loads the session's verified device (issue 8 2FA)
+            budget += 1  # django_otp's middleware loads the session's verified device
         if queries_small != queries_big or queries_small != budget or (
                 rows_small is not None and not rows_big > rows_small):
             bad.append(f"{name:28} {role:24} queries {queries_small:3} -> {queries_big:3} (budget {budget}),"

@@ -1,4 +1,4 @@
-"""BILAG-2004 renal eCRF (DOMAIN_REFERENCE §4): the investigator's yes/no items and the dipstick;
+"""BILAG-2004 renal eCRF (docs/DOMAIN.md §4): the investigator's yes/no items and the dipstick;
 BP from the visit's vital signs, protein, creatinine and GFR from its lab panel, and the previous
 values from the participant's previous visit with labs (the glossary compares the last 4 weeks with
 the previous 4: at monthly visits the previous visit). Grade by edc.clinical.bilag, stored."""

@@ -1,5 +1,5 @@
 """Kidney biopsy eCRF (any visit): ISN/RPS class, the modified NIH components, the activity and
-chronicity indices computed by edc.clinical.nih (Bajema 2018, DOMAIN_REFERENCE §5.2) and shown as
+chronicity indices computed by edc.clinical.nih (Bajema 2018, docs/DOMAIN.md §5.2) and shown as
 their arithmetic; the histological response (protocol 2.6)."""
 from django import forms
 from django.core.exceptions import ValidationError

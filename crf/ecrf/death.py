@@ -1,5 +1,5 @@
 """Death report, at most one per participant. The NMPA six-level causality belongs to the safety
-module (issue 5); here the investigator's assessment is free text. Saving it ends the scheduled
+module; here the investigator's assessment is free text. Saving it ends the scheduled
 follow-up like a discontinuation (crf.services.discontinuation)."""
 from django import forms
 from django.utils.translation import gettext as _

@@ -52,7 +52,7 @@ def _bag(i: InfusionAdministration) -> BagPreparation | None:
 
 
 def _local(i: InfusionAdministration, moment) -> str:
-    """In the site's zone (ARCHITECTURE.md: stored in UTC, shown in site time)."""
+    """In the site's zone (docs/ARCHITECTURE.md: stored in UTC, shown in site time)."""
     return timezone.localtime(moment, ZoneInfo(i.participant.site.timezone)).strftime("%Y-%m-%d %H:%M")
 
 

@@ -1,5 +1,5 @@
 """Laboratory panel eCRF: UPCR and creatinine in the report's unit, canonical values and eGFR derived
-(PROTOCOL.md decisions: units; eGFR CKD-EPI 2021, computed, never typed); gross outliers against the
+(docs/DECISIONS.md: units; eGFR CKD-EPI 2021, computed, never typed); gross outliers against the
 configurable reference ranges and an eGFR fall since month 0 warned (soft).
 
 Also the reads other forms share: the same visit's panel, the previous one, the month-0 baseline."""

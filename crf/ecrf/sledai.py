@@ -1,4 +1,4 @@
-"""SLEDAI-2K eCRF (DOMAIN_REFERENCE §3): the investigator ticks the descriptors, the total is
+"""SLEDAI-2K eCRF (docs/DOMAIN.md §3): the investigator ticks the descriptors, the total is
 derived. A new form starts with the ticks the same visit's lab panel suggests
 (edc.clinical.sledai.suggest_from_labs, with the configurable reference limits), each marked in its
 help text; saving warns (soft) when a lab-derived tick and that visit's labs disagree, either way."""
@@ -16,7 +16,7 @@ from edc.clinical.sledai import DESCRIPTORS, MAX_TOTAL, renal_subscore, sledai_2
 from edc.forms.plausibility import PlausibilityFormMixin
 
 CODES = tuple(d.code for d in DESCRIPTORS)
-PROTOCOL_WINDOW_DAYS = 30  # PROTOCOL.md decisions: SLEDAI-2K window (Touma 2010)
+PROTOCOL_WINDOW_DAYS = 30  # docs/DECISIONS.md: SLEDAI-2K window (Touma 2010)
 
 
 class SledaiForm(PlausibilityFormMixin, forms.ModelForm):

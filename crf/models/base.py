@@ -1,5 +1,5 @@
 """The base of every eCRF: one per visit (or many for logs), audited, with the soft edit-check
-warnings the user saved anyway (issue 4 §4; they become automatic queries in issue 6)."""
+warnings the user saved anyway (they become automatic queries)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ class CrfStatus(models.TextChoices):
 
 
 class ReviewedForm(ClinicalModel):
-    """What every form carries for data quality (issue 6): its entry status and source-data
+    """What every form carries for data quality: its entry status and source-data
     verification. Signatures and locks live in their own tables (crf.models.quality) because they
     can cover a visit or a whole casebook."""
 

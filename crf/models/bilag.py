@@ -1,4 +1,4 @@
-"""BILAG-2004 renal system, one form per visit (protocol 2.6 secondary outcome; DOMAIN_REFERENCE §4).
+"""BILAG-2004 renal system, one form per visit (protocol 2.6 secondary outcome; docs/DOMAIN.md §4).
 
 The investigator records the items that are not measurements; blood pressure comes from the
 visit's vital signs and protein, creatinine and GFR from its lab panel, the previous values from

@@ -1,6 +1,6 @@
 """Kidney biopsy, at any visit (protocol 2.6: repeat biopsy after complete remission to assess the
 histological response). ISN/RPS class and the modified NIH activity/chronicity components (Bajema
-2018, DOMAIN_REFERENCE §5); the two indices are derived on save and never added together."""
+2018, docs/DOMAIN.md §5); the two indices are derived on save and never added together."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

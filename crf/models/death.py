@@ -1,5 +1,5 @@
 """Death report; at most one per participant. Causality on the NMPA six-level scale belongs to the
-safety module (issue 5); here the investigator's assessment is free text."""
+safety module; here the investigator's assessment is free text."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

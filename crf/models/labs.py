@@ -1,7 +1,7 @@
-"""Laboratory panel, one form per visit (issue 4; protocol 2.6: the central laboratory's results).
+"""Laboratory panel, one form per visit (protocol 2.6: the central laboratory's results).
 
 UPCR and serum creatinine are entered in the unit of the report; the canonical values (UPCR g/g,
-creatinine µmol/L) and the eGFR are derived on save (PROTOCOL.md decisions: units, eGFR computed,
+creatinine µmol/L) and the eGFR are derived on save (docs/DECISIONS.md: units, eGFR computed,
 never typed)."""
 from decimal import Decimal
 
@@ -92,7 +92,7 @@ class LabPanel(CrfModel):
 
     @property
     def casts_for_sledai(self) -> bool | None:
-        """SLEDAI-2K counts heme-granular or red-cell casts (DOMAIN_REFERENCE §3); None = not examined."""
+        """SLEDAI-2K counts heme-granular or red-cell casts (docs/DOMAIN.md §3); None = not examined."""
         if not self.urinary_casts:
             return None
         return self.urinary_casts in (UrinaryCasts.RED_CELL, UrinaryCasts.HEME_GRANULAR)

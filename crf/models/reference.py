@@ -1,7 +1,7 @@
-"""Laboratory reference ranges (issue 4, labs): configurable by the data manager in the admin.
+"""Laboratory reference ranges (labs): configurable by the data manager in the admin.
 
 Used by the lab panel's gross-outlier check and by the SLEDAI-2K suggestions ("below the lower limit
-of the testing laboratory", DOMAIN_REFERENCE §3). Defaults: crf.services.reference_ranges."""
+of the testing laboratory", docs/DOMAIN.md §3). Defaults: crf.services.reference_ranges."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords

@@ -1,5 +1,5 @@
 """Renal response, one form per visit from month 3 (primary endpoint at months 6 and 12, protocol
-1.2/2.6; KDIGO 2024 as fixed in PROTOCOL.md decisions). Everything but the investigator's
+1.2/2.6; KDIGO 2024 as fixed in docs/DECISIONS.md). Everything but the investigator's
 confirmation is derived on save from the visit's labs against the month-0 labs, and stored with the
 rule lines that decided it."""
 from django.db import models

@@ -1,7 +1,7 @@
-"""SLEDAI-2K, one form per visit (protocol 2.6 secondary outcome; DOMAIN_REFERENCE §3, Gladman 2002).
+"""SLEDAI-2K, one form per visit (protocol 2.6 secondary outcome; docs/DOMAIN.md §3, Gladman 2002).
 
 24 descriptors ticked by the investigator; the total (0–105) is derived. The scoring window is
-recorded (PROTOCOL.md decisions: 30 days, Touma 2010). The descriptors the same visit's lab panel
+recorded (docs/DECISIONS.md: 30 days, Touma 2010). The descriptors the same visit's lab panel
 suggested when the form was saved are kept beside the ticks, so a reviewer sees both."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _

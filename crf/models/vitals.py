@@ -1,4 +1,4 @@
-"""Vital signs, one form per visit (issue 4): BP, heart rate, temperature, weight, height.
+"""Vital signs, one form per visit: BP, heart rate, temperature, weight, height.
 
 The BP feeds the BILAG-2004 renal grade (crf.ecrf.bilag); the weight is the participant's dosing
 weight at the infusion visits (protocol 2.5: 1×10⁶ cells/kg)."""

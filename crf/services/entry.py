@@ -1,6 +1,6 @@
 """Save an eCRF: derive computed values, refuse impossible values (hard checks), warn on unusual
 ones (soft checks) and record the warnings when the user saves anyway; every change with a reason.
-Nothing is written unless every hard check passes (ARCHITECTURE.md rule 5)."""
+Nothing is written unless every hard check passes (docs/ARCHITECTURE.md rule 5)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -85,7 +85,7 @@ def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: 
             save_created(instance, user, reason)  # a new form's reason (e.g. lab import batch) or 'Created'
         else:
             changed = changed_fields(instance)
-            review.mark_changed(instance, changed)  # issue 6: a verified value changed -> complete
+            review.mark_changed(instance, changed)  # a verified value changed -> complete
             if save_changed(instance, user, reason):
                 review.invalidate_signatures(instance, user=user, label=str(crf_type.label),
                                              changed_fields=changed, reason=reason)

@@ -1,4 +1,4 @@
-"""Queries (issue 6): a monitor or data manager raises one on a field of a form; the site answers,
+"""Queries: a monitor or data manager raises one on a field of a form; the site answers,
 and may correct the value with a reason; the reviewer closes or re-opens it. Soft edit-check
 warnings saved anyway become automatic queries."""
 from django.core.exceptions import PermissionDenied, ValidationError

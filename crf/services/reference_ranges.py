@@ -1,8 +1,8 @@
 """Default laboratory reference ranges, created once and then owned by the data manager (admin).
 
-The defaults are the central laboratory's adult ranges as given in issue 4 (labs); the data manager
-edits them in the admin when the laboratory changes its method. Idempotent: rows that exist are
-never touched, so an edited range survives every later call."""
+The defaults are the central laboratory's adult ranges (docs/DECISIONS.md, "Laboratory reference
+ranges"); the data manager edits them in the admin when the laboratory changes its method.
+Idempotent: rows that exist are never touched, so an edited range survives every later call."""
 from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history

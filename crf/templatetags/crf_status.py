@@ -1,6 +1,6 @@
 """`{{ status|status_label }}`: a visit status code shown in the reader's language;
 `{{ day|month_day }}`: "11-25", for long visit lists (Django's `date` filter is generic and slow:
-it dominated the worklist's rendering at 10,000 participants, issue 8)."""
+it dominated the worklist's rendering at 10,000 participants)."""
 from django import template
 
 from crf.models import VisitStatus

@@ -1,4 +1,4 @@
-"""Audit trail views for an inspector (issue 6 §6): per form, and per participant as CSV."""
+"""Audit trail views for an inspector: per form, and per participant as CSV."""
 import csv
 
 from django.http import HttpResponse

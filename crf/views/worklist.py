@@ -1,5 +1,5 @@
 """The coordinator's week: due this week, overdue, missed, per site; the calendar; the schedule of
-assessments grid per participant (issue 4 §2)."""
+assessments grid per participant."""
 import calendar as cal
 import csv
 from collections import defaultdict

@@ -1,4 +1,4 @@
-"""BILAG-2004 renal system grade A–E (DOMAIN_REFERENCE §4, glossary wording).
+"""BILAG-2004 renal system grade A–E (docs/DOMAIN.md §4, glossary wording).
 
 The assessment compares the last 4 weeks with the previous 4 weeks; ``*_previous`` fields hold
 the earlier value (None = not measured). The UK JSLE "LEGACY" quirks (0.4999/49.99 thresholds,

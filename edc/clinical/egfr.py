@@ -1,13 +1,13 @@
 """eGFR by the race-free CKD-EPI 2021 creatinine equation, and KDIGO GFR categories.
 
-PROTOCOL.md decisions: eGFR is CKD-EPI 2021 (race-free), computed, never typed.
+docs/DECISIONS.md: eGFR is CKD-EPI 2021 (race-free), computed, never typed.
 """
 
 from __future__ import annotations
 
 from .units import CREATININE_UMOL_L_PER_MG_DL, require_finite, require_positive
 
-# DOMAIN_REFERENCE §1.1 (Inker 2021): kappa, alpha and the female factor per sex.
+# docs/DOMAIN.md §1.1 (Inker 2021): kappa, alpha and the female factor per sex.
 _KAPPA = {"F": 0.7, "M": 0.9}
 _ALPHA = {"F": -0.241, "M": -0.302}
 _SEX_FACTOR = {"F": 1.012, "M": 1.0}
@@ -23,7 +23,7 @@ def egfr_ckd_epi_2021(creatinine_mg_dl: float, age_years: float, sex: str) -> fl
     """eGFR in mL/min/1.73 m², full precision; the caller rounds for display/storage.
 
     eGFR = 142 × min(Scr/κ, 1)^α × max(Scr/κ, 1)^−1.200 × 0.9938^age × 1.012 [female]
-    (DOMAIN_REFERENCE §1.1). ``creatinine_mg_dl`` must be standardised serum creatinine in mg/dL;
+    (docs/DOMAIN.md §1.1). ``creatinine_mg_dl`` must be standardised serum creatinine in mg/dL;
     convert µmol/L with ``units.creatinine_to_mg_dl`` (÷ 88.4, §1.2).
     """
     scr = require_positive(creatinine_mg_dl, "Creatinine (mg/dL)")
@@ -50,7 +50,7 @@ def egfr_ckd_epi_2021(creatinine_mg_dl: float, age_years: float, sex: str) -> fl
     )
 
 
-# DOMAIN_REFERENCE §1.4 (KDIGO CKD staging): lower bound inclusive, tested top-down.
+# docs/DOMAIN.md §1.4 (KDIGO CKD staging): lower bound inclusive, tested top-down.
 _GFR_CATEGORIES: tuple[tuple[float, str], ...] = (
     (90.0, "G1"),
     (60.0, "G2"),

@@ -1,4 +1,4 @@
-"""ISN/RPS classes and the modified NIH activity/chronicity indices (Bajema 2018, DOMAIN_REFERENCE §5).
+"""ISN/RPS classes and the modified NIH activity/chronicity indices (Bajema 2018, docs/DOMAIN.md §5).
 
 Never add AI and CI together; the 2018 indices are not interchangeable with the 1984 NIH indices (§5.2).
 """

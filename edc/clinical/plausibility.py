@@ -80,12 +80,12 @@ QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
     # Laboratory panel (protocol 2.6)
     Quantity("creatinine", "Serum creatinine", "umol/L", hard=(10, 2500), soft=(30, 600),
              units=(_u("umol/L"), _u("mg/dL", CR)), delta_fold=3.0,
-             source="Reference 41-111 µmol/L (WS/T 404.5-2015); 88.4 µmol/L = 1 mg/dL (DOMAIN_REFERENCE "
+             source="Reference 41-111 µmol/L (WS/T 404.5-2015); 88.4 µmol/L = 1 mg/dL (docs/DOMAIN.md "
                     "§1.2). Below 10 µmol/L no muscle mass produces it; KDIGO AKI stage 3 = ×3 rise."),
     Quantity("upcr", "Urine protein/creatinine ratio", "g/g", hard=(0, 40), soft=(0.02, 15),
              units=(_u("g/g"), _u("mg/mg"), _u("mg/mmol", 1 / MMOL), _u("mg/g", 1 / 1000)),
              source="Normal < 0.15 g/g (KDIGO 2024 LN); nephrotic ≥ 3.5 g/g; 1 g/g = 113.12 mg/mmol "
-                    "(DOMAIN_REFERENCE §2.1). Above 40 g/g has not been reported."),
+                    "(docs/DOMAIN.md §2.1). Above 40 g/g has not been reported."),
     Quantity("urine_protein_24h", "24-hour urine protein", "g", hard=(0, 40), soft=(0.02, 20),
              units=(_u("g"), _u("mg", 1 / 1000, offered=False)),
              source="Normal < 0.15 g/24 h; nephrotic ≥ 3.5 g/24 h (KDIGO 2024)."),
@@ -116,7 +116,7 @@ QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
              source=f"Reference 13-35 U/L (WS/T 404.1). {LAB}"),
     Quantity("urine_cells_hpf", "Urine cells per high-power field", "/HPF", hard=(0, 1000),
              soft=(0, 100), units=(_u("/HPF"),),
-             source="Normal ≤ 5/HPF (SLEDAI-2K haematuria/pyuria threshold, DOMAIN_REFERENCE §3); "
+             source="Normal ≤ 5/HPF (SLEDAI-2K haematuria/pyuria threshold, docs/DOMAIN.md §3); "
                     "above 100/HPF is reported as 'too numerous to count'."),
     # Vital signs
     Quantity("systolic_bp", "Systolic blood pressure", "mmHg", hard=(50, 280), soft=(70, 220),
@@ -158,9 +158,9 @@ QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
                                        "stores at −80 °C (the form warns above −70 °C)."),
     # Scores entered as numbers
     Quantity("nih_component", "NIH component score", "score", hard=(0, 3), soft=(0, 3),
-             units=(_u("score"),), integer=True, source="Bajema 2018 (DOMAIN_REFERENCE §5.2): 0-3."),
+             units=(_u("score"),), integer=True, source="Bajema 2018 (docs/DOMAIN.md §5.2): 0-3."),
     Quantity("dipstick", "Urine dipstick protein", "grade", hard=(0, 3), soft=(0, 3), units=(_u("grade"),),
-             integer=True, source="Dipstick grades 0 (negative or trace) to 3+ (BILAG-2004, DOMAIN_REFERENCE §4)."),
+             integer=True, source="Dipstick grades 0 (negative or trace) to 3+ (BILAG-2004, docs/DOMAIN.md §4)."),
     Quantity("sledai_window", "SLEDAI-2K scoring window", "days", hard=(1, 90), soft=(1, 90),
              units=(_u("days"),), integer=True,
              source="SLEDAI-2K is validated for 30 days (Touma 2010; the form warns on any other window), "

@@ -1,6 +1,6 @@
 """Prednisone dose checks (protocol 2.5.2: start 1.0 mg/kg/day, max 80 mg/day, < 5 mg/day by month 6).
 
-PROTOCOL.md: the system records the daily dose over time and flags a dose above the cap or a
+docs/PROTOCOL.md: the system records the daily dose over time and flags a dose above the cap or a
 month-6 dose at or above 5 mg/day. Flags warn; they do not block saving.
 """
 

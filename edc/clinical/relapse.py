@@ -1,13 +1,13 @@
 """Renal relapse after CR/PR and renal-involvement-free survival (secondary outcomes, protocol 2.6).
 
-PROTOCOL.md decisions: relapse after CR = UPCR rises to > 0.5 g/g; after PR = UPCR doubles to
+docs/DECISIONS.md: relapse after CR = UPCR rises to > 0.5 g/g; after PR = UPCR doubles to
 > 1.0 g/g; each confirmed on two measurements more than one week apart. Renal-involvement-free
 survival = first of sustained eGFR fall ≥ 40 % from baseline, kidney failure (dialysis ≥ 3 months,
 transplant, or eGFR < 15), renal relapse, or death.
 
 Confirmation rule (used for relapse and, as a documented choice, for "sustained" eGFR criteria):
 two qualifying measurements more than ``CONFIRMATION_DAYS`` (7) days apart with NO non-qualifying
-measurement between them — the abnormality persisted (DOMAIN_REFERENCE §2.2: "persistent",
+measurement between them — the abnormality persisted (docs/DOMAIN.md §2.2: "persistent",
 "reproducible = ≥ 2 time points > 1 week apart"). A single spike never counts.
 """
 
@@ -139,7 +139,7 @@ def renal_involvement_free_survival_event(
 ) -> SurvivalEvent | None:
     """First renal-involvement-free-survival event after randomization, or None (censored).
 
-    Documented choices where PROTOCOL.md is silent:
+    Documented choices where docs/PROTOCOL.md is silent:
     - "sustained" eGFR fall ≥ 40 % and eGFR < 15 use the confirmation rule of this module
       (2 consecutive qualifying values > 7 days apart); the event date is the first of the two.
       (CKD outcome trials often require ≥ 28–30 days; change ``CONFIRMATION_DAYS`` via the SAP.)

@@ -1,8 +1,8 @@
 """KDIGO 2024 renal response against the month-0 baseline (primary endpoint, protocol 1.2/2.6).
 
-PROTOCOL.md decisions: renal response — complete = UPCR < 0.5 g/g and eGFR ≥ (1 − tol) × baseline;
+docs/DECISIONS.md: renal response — complete = UPCR < 0.5 g/g and eGFR ≥ (1 − tol) × baseline;
 partial = not complete, UPCR fell ≥ 50 % and is < 3.0 g/g, same eGFR condition; otherwise none.
-Tolerance default 0.15 (KDIGO gives a 10–15 % band, DOMAIN_REFERENCE §2.1).
+Tolerance default 0.15 (KDIGO gives a 10–15 % band, docs/DOMAIN.md §2.1).
 
 Exactness: every comparison is done in ``Decimal`` on the shortest decimal form of each float
 (``str(x)``), i.e. on the numbers as entered/stored, without division. So baseline 3.3 → 1.65 is
@@ -22,7 +22,7 @@ from .units import require_finite, require_non_negative, require_positive
 CR_UPCR_BELOW_G_G = Decimal("0.5")  # §2.1: UPCR < 0.5 g/g; exactly 0.5 is not CR
 PR_UPCR_BELOW_G_G = Decimal("3.0")  # §2.1: UPCR < 3 g/g; exactly 3.0 is not PR
 PR_MIN_REDUCTION = Decimal("0.5")  # §2.1: ≥ 50 % reduction; exactly 50 % counts
-DEFAULT_TOLERANCE = 0.15  # PROTOCOL.md decisions: renal response
+DEFAULT_TOLERANCE = 0.15  # docs/DECISIONS.md: renal response
 
 
 class ResponseCategory(StrEnum):  # str() and f-strings give "complete" etc.
@@ -60,7 +60,7 @@ def renal_response(
     egfr: float,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> ResponseResult:
-    """Classify complete / partial / no renal response (KDIGO 2024, PROTOCOL.md decisions)."""
+    """Classify complete / partial / no renal response (KDIGO 2024, docs/DECISIONS.md)."""
     base_upcr = _d(require_positive(baseline_upcr_g_g, "Baseline UPCR (g/g)"))
     base_egfr = _d(require_positive(baseline_egfr, "Baseline eGFR"))
     upcr = _d(require_non_negative(upcr_g_g, "UPCR (g/g)"))

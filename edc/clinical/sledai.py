@@ -1,6 +1,6 @@
-"""SLEDAI-2K: 24 weighted descriptors, total 0–105 (DOMAIN_REFERENCE §3, Gladman 2002).
+"""SLEDAI-2K: 24 weighted descriptors, total 0–105 (docs/DOMAIN.md §3, Gladman 2002).
 
-PROTOCOL.md decisions: the scoring window is the 30 days before the visit (Touma 2010); the form
+docs/DECISIONS.md: the scoring window is the 30 days before the visit (Touma 2010); the form
 records the window, this module only sums what the investigator ticked.
 """
 
@@ -21,7 +21,7 @@ class Descriptor:
     definition_en: str
 
 
-# DOMAIN_REFERENCE §3 table, in form order; weights 8×8 + 6×4 + 7×2 + 3×1 = 105.
+# docs/DOMAIN.md §3 table, in form order; weights 8×8 + 6×4 + 7×2 + 3×1 = 105.
 DESCRIPTORS: tuple[Descriptor, ...] = (
     Descriptor(
         "seizure",
@@ -232,7 +232,7 @@ def suggest_from_labs(
 
     None means "not measured" and suggests nothing. Thresholds are the §3 definitions, strict:
     proteinuria > 0.5 g/24 h — when no 24-h collection is given, UPCR > 0.5 g/g is used as its
-    surrogate (PROTOCOL.md stores UPCR in g/g); a 24-h value, when present, takes precedence.
+    surrogate (docs/PROTOCOL.md stores UPCR in g/g); a 24-h value, when present, takes precedence.
     Haematuria/pyuria > 5 cells/hpf; C3 or C4 below the lab lower limit; anti-dsDNA above the
     lab upper limit; platelets < 100 and WBC < 3 (× 10⁹/L). The investigator must still exclude
     other causes (infection, stones, drugs) before ticking a descriptor.

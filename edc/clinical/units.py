@@ -1,6 +1,6 @@
 """Unit conversions for serum creatinine and urine protein-creatinine ratio (UPCR).
 
-PROTOCOL.md decisions: units — creatinine is entered in µmol/L or mg/dL (µmol/L ÷ 88.4 = mg/dL);
+docs/DECISIONS.md: units — creatinine is entered in µmol/L or mg/dL (µmol/L ÷ 88.4 = mg/dL);
 UPCR is stored in g/g (= mg/mg); mg/mmol ÷ 113.12 = g/g; mg/g ÷ 1000 = g/g.
 """
 
@@ -10,9 +10,9 @@ import math
 from decimal import Decimal
 from numbers import Real
 
-# DOMAIN_REFERENCE §1.2: fixed factor 88.4 (creatinine MW 113.12 g/mol); EDC decision, not 88.42.
+# docs/DOMAIN.md §1.2: fixed factor 88.4 (creatinine MW 113.12 g/mol); EDC decision, not 88.42.
 CREATININE_UMOL_L_PER_MG_DL = 88.4
-# DOMAIN_REFERENCE §2.1 "Unit caution": 1 g/g = 113.12 mg/mmol exactly (creatinine MW).
+# docs/DOMAIN.md §2.1 "Unit caution": 1 g/g = 113.12 mg/mmol exactly (creatinine MW).
 UPCR_MG_MMOL_PER_G_G = 113.12
 
 CREATININE_UMOL_L = "umol/L"
@@ -75,7 +75,7 @@ def _check_creatinine_unit(unit: str) -> None:
 
 
 def creatinine_to_mg_dl(value: float, unit: str) -> float:
-    """Serum creatinine in mg/dL (the unit of CKD-EPI 2021, DOMAIN_REFERENCE §1.1)."""
+    """Serum creatinine in mg/dL (the unit of CKD-EPI 2021, docs/DOMAIN.md §1.1)."""
     _check_creatinine_unit(unit)
     number = require_positive(value, "Creatinine")
     if unit == CREATININE_UMOL_L:
@@ -93,7 +93,7 @@ def creatinine_to_umol_l(value: float, unit: str) -> float:
 
 
 def upcr_to_g_g(value: float, unit: str) -> float:
-    """UPCR in the canonical g/g (PROTOCOL.md decisions: units).
+    """UPCR in the canonical g/g (docs/DECISIONS.md: units).
 
     Zero is accepted (a result below the detection limit); negative values are refused.
     """

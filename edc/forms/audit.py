@@ -1,4 +1,4 @@
-"""The reason-for-change field every edit form carries (ARCHITECTURE.md rule 2)."""
+"""The reason-for-change field every edit form carries (docs/ARCHITECTURE.md rule 2)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,4 @@
-"""The base of every clinical record: UUID key, history, never hard-deleted (ARCHITECTURE.md rule 2).
+"""The base of every clinical record: UUID key, history, never hard-deleted (docs/ARCHITECTURE.md rule 2).
 
 Writes go through `edc.audit.save_created` / `save_changed`, which set the acting user and, for every
 change to a saved record, the typed reason for change.

@@ -15,7 +15,7 @@ from .participants import Participant
 
 
 class BiopsyClass(models.TextChoices):
-    # ISN/RPS 2003, revised 2018 (DOMAIN_REFERENCE §5.1)
+    # ISN/RPS 2003, revised 2018 (docs/DOMAIN.md §5.1)
     I = "I", "I"  # noqa: E741
     II = "II", "II"
     III = "III", "III"

@@ -1,7 +1,7 @@
 """Notifications: the in-app inbox and every e-mail the system sends, each delivery recorded.
 
 Exactly once: a notification has a unique `dedupe_key` naming the event, stage and recipient
-(ARCHITECTURE.md rule 4); a delivery is claimed with a conditional UPDATE before it is sent
+(docs/ARCHITECTURE.md rule 4); a delivery is claimed with a conditional UPDATE before it is sent
 (healthchecks' pattern), and every attempt is stored with its outcome and error.
 """
 import uuid

@@ -19,7 +19,7 @@ class Sex(models.TextChoices):
 class PriorTherapy(models.TextChoices):
     """Prior first-line standard therapy: the randomization stratum factor.
 
-    PROTOCOL.md decisions, after KDIGO 2024 Rec. 10.2.3.1.1. The stratum names live in
+    docs/DECISIONS.md, after KDIGO 2024 Rec. 10.2.3.1.1. The stratum names live in
     randomization; the clinical fact lives here.
     """
 

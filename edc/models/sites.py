@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 
 class Site(models.Model):
-    """A recruiting hospital. The trial starts at one; the model is multi-site (PROTOCOL.md 1.3)."""
+    """A recruiting hospital. The trial starts at one; the model is multi-site (protocol 1.3)."""
 
     code = models.SlugField(_("site code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)

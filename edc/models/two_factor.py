@@ -1,4 +1,4 @@
-"""The audit record of a second-factor reset (issue 8): who reset whose device, when and why."""
+"""The audit record of a second-factor reset: who reset whose device, when and why."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

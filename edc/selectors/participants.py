@@ -1,4 +1,4 @@
-"""Reads of participants, always scoped to the user's sites (ARCHITECTURE.md rule 6)."""
+"""Reads of participants, always scoped to the user's sites (docs/ARCHITECTURE.md rule 6)."""
 from django.db.models import QuerySet
 from django.http import Http404
 

@@ -1,4 +1,4 @@
-"""Roles as Django groups, created idempotently after every migrate (issue 2)."""
+"""Roles as Django groups, created idempotently after every migrate."""
 from django.contrib.auth.models import Group, Permission
 
 from edc import roles

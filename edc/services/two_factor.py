@@ -1,4 +1,4 @@
-"""Second-factor writes (issue 8): enrol a TOTP device, check a code, reset a user's devices.
+"""Second-factor writes: enrol a TOTP device, check a code, reset a user's devices.
 
 A code is checked under a row lock on the device (django_otp's own pattern), so two requests cannot
 both use one code; django-otp throttles a device after wrong codes (1, 2, 4, 8 ... seconds) and

@@ -1,4 +1,4 @@
-"""The sign-in's second step (issue 8): enrol an authenticator app once, then give its code.
+"""The sign-in's second step: enrol an authenticator app once, then give its code.
 
 Both pages are `@public` like the sign-in page they continue: TwoFactorMiddleware must let a user
 who owes the second factor reach them. Each checks for itself that someone signed in with the

@@ -1,5 +1,5 @@
 """When may an export carry the arm? Only after the database is locked AND an authorised role has
-recorded the unblinding of the datasets (issue 7; ARCHITECTURE.md rule 1). Until then every export
+recorded the unblinding of the datasets (docs/ARCHITECTURE.md rule 1). Until then every export
 holds the blind code only."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""The analysis report (issue 7 §5) as a page and as a PDF: pooled before unblinding, by arm after."""
+"""The analysis report as a page and as a PDF: pooled before unblinding, by arm after."""
 import base64
 
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""Randomize (protocol 2.7, ARCHITECTURE.md rule 3): exactly once per participant, the lowest unused
+"""Randomize (protocol 2.7, docs/ARCHITECTURE.md rule 3): exactly once per participant, the lowest unused
 row of the participant's stratum, under a lock on that stratum, inside one transaction. Unique
 constraints on the participant and on the row back it up."""
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""Strata (PROTOCOL.md decisions, KDIGO 2024 Rec. 10.2.3.1.1): four of 24, editable until the first
+"""Strata (docs/DECISIONS.md, KDIGO 2024 Rec. 10.2.3.1.1): four of 24, editable until the first
 allocation, frozen after."""
 from django.core.exceptions import ValidationError
 from django.db import transaction

@@ -1,4 +1,4 @@
-"""Emergency unblinding (protocol 2.8.2; DOMAIN_REFERENCE §9; docs/ACCESS_CONTROL.md "Code break").
+"""Emergency unblinding (protocol 2.8.2; docs/DOMAIN.md §9; docs/ACCESS_CONTROL.md "Code break").
 
 The code break needs the code-break permission (a central grant, edc.services.grants), a reason,
 the password and the current authenticator code, for one participant of the requester's own site.

@@ -1,4 +1,4 @@
-"""Adverse events and SAE cases (protocol 2.5.6, 3.3; DOMAIN_REFERENCE §6-8).
+"""Adverse events and SAE cases (protocol 2.5.6, 3.3; docs/DOMAIN.md §6-8).
 
 An AE with at least one ICH E2A seriousness criterion opens an SAE case, which stores when the site
 became aware (date and time) and creates the reporting obligations with their deadlines."""

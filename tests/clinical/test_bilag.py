@@ -1,4 +1,4 @@
-"""BILAG-2004 renal grade (DOMAIN_REFERENCE §4, glossary wording)."""
+"""BILAG-2004 renal grade (docs/DOMAIN.md §4, glossary wording)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""CKD-EPI 2021 against DOMAIN_REFERENCE §1.3 and §11, and GFR categories §1.4."""
+"""CKD-EPI 2021 against docs/DOMAIN.md §1.3 and §11, and GFR categories §1.4."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Modified NIH activity/chronicity indices (Bajema 2018, DOMAIN_REFERENCE §5.2) and ISN/RPS classes."""
+"""Modified NIH activity/chronicity indices (Bajema 2018, docs/DOMAIN.md §5.2) and ISN/RPS classes."""
 
 import pytest
 

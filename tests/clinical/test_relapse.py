@@ -1,4 +1,4 @@
-"""Renal relapse and renal-involvement-free survival (PROTOCOL.md decisions)."""
+"""Renal relapse and renal-involvement-free survival (docs/DECISIONS.md)."""
 
 from datetime import date, timedelta
 

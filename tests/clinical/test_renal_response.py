@@ -1,4 +1,4 @@
-"""KDIGO 2024 renal response (PROTOCOL.md decisions: renal response; DOMAIN_REFERENCE §2.1)."""
+"""KDIGO 2024 renal response (docs/DECISIONS.md: renal response; docs/DOMAIN.md §2.1)."""
 
 import math
 

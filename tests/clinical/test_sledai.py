@@ -1,4 +1,4 @@
-"""SLEDAI-2K descriptors, totals and lab suggestions (DOMAIN_REFERENCE §3)."""
+"""SLEDAI-2K descriptors, totals and lab suggestions (docs/DOMAIN.md §3)."""
 
 import math
 

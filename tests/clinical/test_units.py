@@ -1,4 +1,4 @@
-"""PROTOCOL.md decisions: units (creatinine ÷ 88.4; UPCR mg/mmol ÷ 113.12, mg/g ÷ 1000)."""
+"""docs/DECISIONS.md: units (creatinine ÷ 88.4; UPCR mg/mmol ÷ 113.12, mg/g ÷ 1000)."""
 
 import math
 from decimal import Decimal
@@ -58,7 +58,7 @@ def test_upcr_to_g_g(value, unit, expected):
 
 
 def test_kdigo_rounded_mg_mmol_is_not_exactly_half_g_g():
-    # DOMAIN_REFERENCE §2.1: KDIGO's "50 mg/mmol" is a rounded equivalent of 0.5 g/g (56.6 exact).
+    # docs/DOMAIN.md §2.1: KDIGO's "50 mg/mmol" is a rounded equivalent of 0.5 g/g (56.6 exact).
     assert upcr_to_g_g(50, "mg/mmol") == pytest.approx(0.44201, abs=1e-5)
 
 

@@ -1,4 +1,4 @@
-"""Kidney biopsy eCRF (any visit): NIH activity/chronicity indices against the DOMAIN_REFERENCE §5.2
+"""Kidney biopsy eCRF (any visit): NIH activity/chronicity indices against the docs/DOMAIN.md §5.2
 worked example, component scores outside 0–3 refused, the arithmetic explained."""
 from datetime import timedelta
 

@@ -1,5 +1,5 @@
 """Laboratory panel eCRF: canonical UPCR and creatinine, eGFR computed (CKD-EPI 2021) against the
-DOMAIN_REFERENCE §1.3 numbers; impossible values refused and unusual ones warned (the plausibility table,
+docs/DOMAIN.md §1.3 numbers; impossible values refused and unusual ones warned (the plausibility table,
 docs/DATA_QUALITY.md); the configurable reference ranges explained; an eGFR fall of more than 30 % warned."""
 from datetime import date
 from decimal import Decimal
@@ -29,7 +29,7 @@ def p(site, clinician):
 
 
 @pytest.mark.parametrize("sex,age,value,unit,umol,egfr", [
-    ("F", 35, "80", "umol/L", "80.0", "84.9"),  # DOMAIN_REFERENCE §1.3
+    ("F", 35, "80", "umol/L", "80.0", "84.9"),  # docs/DOMAIN.md §1.3
     ("M", 45, "150", "umol/L", "150.0", "50.1"),
     ("F", 50, "1.0", "mg/dL", "88.4", "68.6"),
     ("M", 60, "1.5", "mg/dL", "132.6", "53.0"),

@@ -1,4 +1,4 @@
-"""Data quality and sign-off (issue 6): form states, queries, source-data verification, PI
+"""Data quality and sign-off: form states, queries, source-data verification, PI
 signatures and locks, honoured by every write path."""
 from decimal import Decimal
 

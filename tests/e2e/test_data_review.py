@@ -1,6 +1,6 @@
 """In the browser: a monitor raises a query, the clinician answers with a corrected value, the
 monitor closes it and verifies the form, the PI signs the casebook, the data manager locks it —
-and the audit trail shows all of it (issue 6)."""
+and the audit trail shows all of it."""
 import pytest
 
 from crf.models import Lock, Query, Signature

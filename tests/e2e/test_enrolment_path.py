@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, user):
-    """Password, then (PI, unblinded roles, data manager: issue 8) the code of their authenticator."""
+    """Password, then (PI, unblinded roles, data manager) the code of their authenticator."""
     from edc.two_factor import needs_two_factor
 
     device = factories.authenticator(user) if needs_two_factor(user) else None

@@ -1,4 +1,4 @@
-"""In the browser (issue 8): a PI enrols an authenticator app at first sign-in; the pages keep to
+"""In the browser: a PI enrols an authenticator app at first sign-in; the pages keep to
 the Content-Security-Policy (Chromium reports no violation) and their scripts still run."""
 from base64 import b32decode
 

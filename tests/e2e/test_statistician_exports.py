@@ -1,4 +1,4 @@
-"""The statistician in the browser (issue 7 "Done when"): starts a blinded export, watches its progress
+"""The statistician in the browser: starts a blinded export, watches its progress
 while a real Celery worker builds it, downloads the zip and opens the .sav with its labels; reads the
 analysis report and downloads its PDF."""
 import io

@@ -1,4 +1,4 @@
-"""Deny by default, generated from the URL conf (issue 2): every URL for anonymous, each role and
+"""Deny by default, generated from the URL conf: every URL for anonymous, each role and
 another site's user."""
 import pytest
 from django.urls import reverse

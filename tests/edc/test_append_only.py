@@ -1,4 +1,4 @@
-"""History rows are append-only in PostgreSQL itself (issue 8): UPDATE and DELETE refused by a
+"""History rows are append-only in PostgreSQL itself: UPDATE and DELETE refused by a
 trigger on every django-simple-history table; saves still add history rows; TRUNCATE stays."""
 import pytest
 from django.core.management.sql import emit_post_migrate_signal

@@ -27,7 +27,7 @@ def test_an_eligible_person(site, clinician):
 
 
 def test_egfr_uses_the_reference_vector(site, clinician):
-    # DOMAIN_REFERENCE §1.3: F, 35 y, Scr 80 µmol/L -> 84.9
+    # docs/DOMAIN.md §1.3: F, 35 y, Scr 80 µmol/L -> 84.9
     screening_date = date.today() - timedelta(days=3)
     dob = date(screening_date.year - 35, 1, 1)  # 35 on any day of the year
     p = consented(site, clinician, date_of_birth=dob, screening_date=screening_date)

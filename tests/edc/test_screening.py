@@ -1,4 +1,4 @@
-"""Screening log: bad input gets a clear message and writes nothing (issue 2)."""
+"""Screening log: bad input gets a clear message and writes nothing."""
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,4 @@
-"""Security headers on every page (issue 8): a strict Content-Security-Policy the templates keep to,
+"""Security headers on every page: a strict Content-Security-Policy the templates keep to,
 Permissions-Policy, COOP, frame denial, nosniff, Referrer-Policy, and no caching of signed-in pages."""
 import re
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Two-step sign-in (issue 8): TOTP for the PI, the unblinded roles, the data manager and the admin;
+"""Two-step sign-in: TOTP for the PI, the unblinded roles, the data manager and the admin;
 nobody else is touched."""
 import logging
 import uuid

@@ -1,4 +1,4 @@
-"""Exports follow site membership (ARCHITECTURE.md rule 6; docs/BLINDING.md "Export scope"): a user
+"""Exports follow site membership (docs/ARCHITECTURE.md rule 6; docs/BLINDING.md "Export scope"): a user
 exports only their sites' participants; every site only with the explicit trial-wide grant."""
 import csv
 import io

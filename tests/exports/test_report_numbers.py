@@ -1,4 +1,4 @@
-"""The analysis report's numbers against a hand calculation, end to end (issue 7 "Done when").
+"""The analysis report's numbers against a hand calculation, end to end.
 
 Eight participants in one stratum, made through the real services (randomization, infusion, labs, renal
 response, death, AEs), then the database is locked and the datasets released. Every expected figure below is

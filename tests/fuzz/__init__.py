@@ -1,3 +1,3 @@
-"""Property-based fuzzing (issue 8 part 3): every calculator and every form, for any input.
+"""Property-based fuzzing: every calculator and every form, for any input.
 
 Runs are repeatable (derandomize, no example database) and bounded (see `fuzz` in strategies.py)."""

@@ -5,7 +5,7 @@
 request. Only core SQL: the embedded PostgreSQL a newcomer gets (pgserver) is built without optional
 features such as libxml, and the suite must pass there (tests/edc/test_server_features.py).
 `posted(client, url, data)` runs one request inside a savepoint that is rolled back afterwards, so
-every hypothesis example starts from the same database, and checks the two rules of ARCHITECTURE.md
+every hypothesis example starts from the same database, and checks the two rules of docs/ARCHITECTURE.md
 rule 5 and rule 2 that hold for any input:
 
 * the server never answers 500 (the traceback is shown when it does);

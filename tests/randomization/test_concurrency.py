@@ -1,4 +1,4 @@
-"""Exactly-once randomization under concurrency (issue 3 proof): 50+ simultaneous randomizations in
+"""Exactly-once randomization under concurrency: 50+ simultaneous randomizations in
 one stratum from threads and from separate processes -> distinct rows, taken in sequence order,
 none twice, no participant twice."""
 import json

@@ -1,4 +1,4 @@
-"""Randomize (protocol 2.7, ARCHITECTURE.md rule 3): once, lowest unused row of the stratum."""
+"""Randomize (protocol 2.7, docs/ARCHITECTURE.md rule 3): once, lowest unused row of the stratum."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse

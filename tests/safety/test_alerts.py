@@ -1,4 +1,4 @@
-"""Exactly-once alerts (issue 5 proof): the sweep run twice, two sweeps at the same moment in two
+"""Exactly-once alerts: the sweep run twice, two sweeps at the same moment in two
 processes, and a send that fails then succeeds -> one alert per stage and recipient, every attempt
 logged."""
 import json
@@ -140,7 +140,7 @@ def test_two_sweeps_at_the_same_moment_in_two_processes(site, clinician):
 
 @pytest.mark.django_db
 def test_a_pi_who_joins_the_site_later_gets_the_stages_already_reached(site, clinician):
-    """The sweep first looks only at ids and keys (issue 8: 10,000 open obligations in under a
+    """The sweep first looks only at ids and keys (10,000 open obligations in under a
     second); a recipient added since the last sweep must still be found missing and alerted."""
     setup_world(site, clinician)
     sweep(AWARE + timedelta(minutes=11))

@@ -1,4 +1,4 @@
-"""SAE obligations as data (PROTOCOL.md decisions): PI 24 h, sponsor 24 h, ethics 24 h, ethics 15 days
+"""SAE obligations as data (docs/DECISIONS.md): PI 24 h, sponsor 24 h, ethics 24 h, ethics 15 days
 from the moment the site became aware; stages computed with a frozen clock in Asia/Shanghai."""
 from datetime import datetime, timedelta
 

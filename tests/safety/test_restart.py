@@ -1,4 +1,4 @@
-"""Alerts survive restarts (issue 5 proof): a real Redis and a real Celery worker (with beat); the
+"""Alerts survive restarts: a real Redis and a real Celery worker (with beat); the
 worker is killed and restarted, then Redis is stopped and restarted; every SAE alert e-mail still
 goes out, none twice. The database is the source of truth; the queue only makes it fast."""
 import time

@@ -1,4 +1,4 @@
-"""The synthetic trial generator (issue 8): a small trial is consistent with the real rules — one
+"""The synthetic trial generator: a small trial is consistent with the real rules — one
 randomization each, the visit schedule, every derived value equal to what the forms' own code
 computes — reproducible from its seed, refused on a database with participants, and the pages and
 the export work on it."""
