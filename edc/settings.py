@@ -221,8 +221,10 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Export zips are written by a Celery worker and downloaded through the web: with web and workers on
 # different machines this must be the same shared directory on all of them (docs/DEPLOYMENT.md).
 EXPORT_DIR = Path(os.environ.get("EDC_EXPORT_DIR", str(BASE_DIR / "var" / "exports")))
-# Processes that write one export's datasets at the same time (exports.writers.write_zip); 1 = one process.
-EXPORT_PROCESSES = envint("EDC_EXPORT_PROCESSES", min(2, os.cpu_count() or 1))
+# Processes that write one export's datasets at the same time (exports.writers.write_zip). One by default:
+# two halve the time on two cores, but a worker killed mid-build would leave its forked helper running
+# until it finishes, and the lease takeover is proven with one (docs/EXPORTS.md, "Speed").
+EXPORT_PROCESSES = envint("EDC_EXPORT_PROCESSES", "1")
 # A running export renews its lease as it writes; a run whose lease ran out (its worker died) is
 # taken over by the beat's sweep every EDC_EXPORT_SWEEP_SECONDS and rebuilt, at most
 # EDC_EXPORT_MAX_TAKEOVERS times, then failed with a message (docs/EXPORTS_RELIABILITY.md).

@@ -57,7 +57,8 @@ def test_pages_keep_to_the_content_security_policy(page):
     factories.strata_and_list(seed=5)
     p = factories.randomized_participant(site, clinician)
     run = ExportRun.objects.create(requested_by=dm, status=ExportRun.Status.RUNNING, progress_total=4,
-                                   progress_done=1, progress_label="participants")
+                                   progress_done=1, progress_label="participants",
+                                   site_ids=[site.pk])  # a run of the data manager's own site: visible
     violations = watch_csp(page)
     sign_in(page, dm)
     for path in ["/", "/participants/", f"/participants/{p.pk}/", "/safety/", "/exports/",

@@ -104,9 +104,9 @@ def test_drill_restores_every_row_and_sequence(trial, scratch, tmp_path):
     assert databases_like(scratch) == [], "the drill drops its scratch database"
     manifest = json.loads(next(tmp_path.glob("*.manifest.json")).read_text())
     tables = manifest["tables"]
-    assert tables[LabPanel._meta.db_table]["rows"] == 1
-    assert tables[AdverseEvent._meta.db_table]["rows"] == 1
-    assert tables[Query._meta.db_table]["rows"] == 1
+    # the living demo trial holds lab panels, AEs and queries of its own, plus the ones made above
+    for model in (LabPanel, AdverseEvent, Query):
+        assert tables[model._meta.db_table]["rows"] == model.objects.count() >= 1
     assert tables[User._meta.db_table]["rows"] == User.objects.count() >= 11
     assert tables[LabPanel.history.model._meta.db_table]["rows"] >= 1  # the audit trail comes back too
     assert manifest["sequences"] and all(isinstance(v[0], int) for v in manifest["sequences"].values())
