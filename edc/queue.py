@@ -22,8 +22,12 @@ def enqueue_after_commit(task_name, *args) -> None:
             task = app.tasks.get(task_name)
             if task is None:
                 # Autodiscovery imports the apps' tasks modules when a worker starts; a web process has not
-                # imported them yet: do it now (once), so the task is found by its name.
-                app.loader.import_default_modules()
+                # imported them yet: import the named task's module now, so the task is found by its name.
+                # (Not app.loader.import_default_modules(): through Celery's Django fix-up it would run
+                # django.setup() again and reconfigure logging in the middle of a request.)
+                import importlib
+
+                importlib.import_module(task_name.rsplit(".", 1)[0])
                 task = app.tasks.get(task_name)
             if task is not None:
                 task.apply_async(args=args)

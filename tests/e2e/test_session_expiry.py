@@ -42,6 +42,7 @@ def test_typed_values_survive_the_end_of_the_session(page, settings):
     page.fill("#id_sample_date", timezone.localdate().isoformat())
     page.fill("#id_upcr_value", "2.5")
     page.select_option("#id_upcr_unit", "g/g")
+    page.check("input[name=upcr_specimen][value=spot]")
     page.fill("#id_creatinine_value", "83")
     page.select_option("#id_creatinine_unit", "umol/L")
     page.fill("#id_c3_g_l", "0.5")
@@ -79,6 +80,7 @@ def test_typed_values_survive_the_end_of_the_session(page, settings):
     assert page.is_visible("#field-platelets_10e9_l .restored-tag")  # marked: not saved yet
     shot(page, "42-draft-restored")
 
+    page.check("input[name=upcr_specimen][value=spot]")  # the specimen (a radio) is given again if not restored
     page.click("button[type=submit]:not([name])")
     if page.query_selector("#soft-warnings"):
         page.check("input[name=acknowledge]")
