@@ -31,7 +31,12 @@ def app_role_url():
     drop_role(role)
     run_sql(database_url(), f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{PASSWORD}'", grants)
     s = connection.settings_dict
-    yield f"postgres://{quote(role)}:{PASSWORD}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+    host = s["HOST"] or "127.0.0.1"
+    # The embedded server (pgserver) listens on a socket directory: in a URL it is percent-encoded, as
+    # scripts/services.py writes it; a TCP host keeps its port.
+    where = quote(host, safe="") + (f":{s['PORT']}" if s["PORT"] else "") if host.startswith("/") else \
+        f"{host}:{s['PORT'] or 5432}"
+    yield f"postgres://{quote(role)}:{PASSWORD}@{where}/{name}"
     drop_role(role)
 
 
