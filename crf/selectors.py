@@ -113,6 +113,16 @@ def queries_visible_to(user) -> QuerySet:
     return Query.objects.filter(participant__site__staff=user)
 
 
+def get_query_for(user, query_pk):
+    """One query the user may see (404 otherwise), with the participant read noted: its page shows
+    the field's current value and history (edc.read_log)."""
+    from django.shortcuts import get_object_or_404
+
+    q = get_object_or_404(queries_visible_to(user).select_related("participant__site", "visit"), pk=query_pk)
+    note_read(user, q.participant_id)  # the read-access log (edc.read_log)
+    return q
+
+
 def open_query_counts(user) -> dict:
     from crf.models import Query
 

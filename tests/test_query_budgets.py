@@ -86,7 +86,7 @@ PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     ("sae_detail", roles.PRINCIPAL_INVESTIGATOR): 10 + READ_LOG,  # + the alert log (+2 prefetches once alerts exist)
     ("sae_report_pdf", roles.PRINCIPAL_INVESTIGATOR): 8,
     ("ae_detail", roles.CLINICIAN): 8 + READ_LOG,
-    ("query_detail", roles.MONITOR): 9,
+    ("query_detail", roles.MONITOR): 9 + READ_LOG,
     ("query_list?participant", roles.MONITOR): 8,
 }
 UNBLINDING_PAGES: dict[tuple[str, str], int] = {

@@ -4,7 +4,7 @@ current value and its history, and raising a query from a form. Site roles answe
 their roles, and the services refuse the others whoever posts."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +20,7 @@ from crf.selectors import (
     field_label,
     form_url,
     get_form_for,
-    queries_visible_to,
+    get_query_for,
     query_counts,
     query_rows,
 )
@@ -47,8 +47,7 @@ def query_list(request):
 @allow(roles.SITE_STAFF)
 @require_http_methods(["GET", "POST"])
 def query_detail(request, query_pk):
-    q = get_object_or_404(queries_visible_to(request.user).select_related("participant__site", "visit"),
-                          pk=query_pk)
+    q = get_query_for(request.user, query_pk)
     crf_type = registry.get(q.crf_key)
     obj = crf_type.model.objects.filter(pk=q.object_id).first() if crf_type else None
     mine = user_roles(request.user)

@@ -1,4 +1,5 @@
 """Roles as Django groups, created idempotently after every migrate."""
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 from edc import roles
@@ -50,7 +51,18 @@ def create_user(*, username: str, password: str, role: str, sites, first_name: s
 
 
 def remember_language(user, language: str) -> None:
-    """The language of this person's notices (one column; not clinical data, not audited)."""
+    """The language of this person's notices. A change of an account, so it is kept in the account's
+    history like every other (who, when, why: docs/ACCESS_CONTROL.md "The access-control page"); an unchanged
+    choice writes nothing."""
     from edc.models import User
 
-    User.objects.filter(pk=user.pk).update(language=language)
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    person = User.objects.get(pk=user.pk)
+    if person.language == language:
+        return
+    person.language = language
+    person._history_user = user
+    person._change_reason = "language preference"
+    person.save(update_fields=["language"])
+    user.language = language

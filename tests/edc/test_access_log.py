@@ -50,6 +50,19 @@ def test_forms_visits_and_sae_pdf_are_logged(p, site, clinician, client_for):
                                              "sae_report_pdf"]
 
 
+def test_a_query_page_is_a_read_of_its_participant(p, site, clinician, client_for):
+    """The query page shows the field's current value and history, so it is logged like the form."""
+    from crf.services import queries
+    from tests.crf import helpers as h
+
+    m0 = p.visits.get(code="m0")
+    vitals, _ = h.save("vitals", m0, clinician, acknowledge=True, **h.vitals_values(m0))
+    monitor = factories.make_user(roles.MONITOR, site)
+    q = queries.raise_query(vitals, crf_key="vitals", user=monitor, field_name="heart_rate", text="Check")
+    assert client_for(monitor).get(reverse("query_detail", args=[q.pk])).status_code == 200
+    assert [(r.user, r.what) for r in reads_of(p)] == [(monitor, "query_detail")]
+
+
 def test_a_refused_read_logs_nothing(p, other_clinician, client_for):
     assert client_for(other_clinician).get(reverse("participant_detail", args=[p.pk])).status_code == 404
     assert ReadAccess.objects.count() == 0

@@ -67,6 +67,10 @@ def test_switching_language_is_remembered_for_notices(clinician, client_for):
     c.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not a language: nothing stored
     clinician.refresh_from_db()
     assert clinician.language == "zh-hans"
+    # kept in the account's history like every account change: one row for the change, none for a repeat
+    c.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    rows = clinician.history.filter(history_change_reason="language preference")
+    assert [(r.language, r.history_user_id) for r in rows] == [("zh-hans", clinician.pk)]
 
 
 def test_the_pi_home_shows_open_saes_and_what_is_overdue(site, clinician, client_for):
