@@ -20,7 +20,7 @@ from edc.models import ExternalContact, Participant, User
 from edc.roles import INVESTIGATORS, PRINCIPAL_INVESTIGATOR
 from edc.services import two_factor
 from edc.services.grants import CODE_BREAK_PERMISSION, holds_code_break
-from edc.services.notifications import Recipient, notify, notify_each
+from edc.services.notifications import Recipient, notify_each
 from edc.sites import require_site_member
 from randomization.blinding import arm_label_for_named_physician
 from randomization.models import EmergencyUnblinding, UnblindingRequest
@@ -119,17 +119,25 @@ def emergency_unblind(participant: Participant, *, user, reason: str, password: 
 
 def _send_arm_to_third_party(record: EmergencyUnblinding) -> None:
     """The only e-mail that names an arm: to the physician named at the code break, by the same
-    exactly-once delivery machinery (edc.services.notifications), with no in-app copy."""
+    exactly-once delivery machinery (edc.services.notifications), with no in-app copy. The physician
+    is not a user of the EDC, so it is written in the trial's default language (Recipient.lang)."""
+    notify_each(kind="unblinding_reveal", event_key=f"unblinding-reveal:{record.pk}",
+                recipients=[Recipient(label=record.reveal_to_name, email=record.reveal_to_email)],
+                render=lambda _r: _reveal_message(record))
+
+
+def _reveal_message(record: EmergencyUnblinding) -> tuple[str, str]:
     p = record.participant
-    allocation = arm_label_for_named_physician(record)
-    notify(kind="unblinding_reveal", event_key=f"unblinding-reveal:{record.pk}",
-           recipients=[Recipient(label=record.reveal_to_name, email=record.reveal_to_email)],
-           subject=f"[EDC] Emergency unblinding {p.participant_code}: allocation for the treating physician",
-           body=(f"Dear {record.reveal_to_name},\n\nParticipant {p.participant_code} (blind code "
-                 f"{p.randomization.blind_code}, site {p.site}) was emergency-unblinded for you by "
-                 f"{record.requested_by.printed_name}.\nReason: {record.reason}\n\n"
-                 f"Allocation: {allocation}\n\nThe requesting investigator has not been told the allocation. "
-                 "Please keep it to those who need it for the participant's care."))
+    subject = _("[EDC] Emergency unblinding %(participant)s: allocation for the treating physician") % {
+        "participant": p.participant_code}
+    body = _("Dear %(name)s,\n\nParticipant %(participant)s (blind code %(code)s, site %(site)s) was "
+             "emergency-unblinded for you by %(user)s.\nReason: %(reason)s\n\nAllocation: %(allocation)s\n\n"
+             "The requesting investigator has not been told the allocation. Please keep it to those who need "
+             "it for the participant's care.") % {
+        "name": record.reveal_to_name, "participant": p.participant_code, "code": p.randomization.blind_code,
+        "site": p.site, "user": record.requested_by.printed_name, "reason": record.reason,
+        "allocation": arm_label_for_named_physician(record)}
+    return subject, body
 
 
 def request_unblinding(participant: Participant, *, user, reason: str,
@@ -149,16 +157,25 @@ def request_unblinding(participant: Participant, *, user, reason: str,
         people = {r.user.pk: r for r in site_pis(participant)}
         for holder in code_break_holders(participant):
             people.setdefault(holder.pk, Recipient(label=_("Code-break holder"), user=holder))
-        notify(kind="unblinding_request", event_key=f"unblinding-request:{request.pk}",
-               recipients=list(people.values()),
-               subject=f"[EDC] URGENT: unblinding requested for {participant.participant_code}",
-               body=(f"{user.printed_name} asks for the emergency unblinding of participant "
-                     f"{participant.participant_code} (blind code {participant.randomization.blind_code}, "
-                     f"site {participant.site}) at {timezone.localtime(now):%Y-%m-%d %H:%M %Z}.\n"
-                     f"Reason: {request.reason}\nTreating physician: {request.treating_physician or '-'}\n"
-                     "Only a holder of the code-break permission can break the code, in the EDC."),
-               link=reverse("unblind", args=[participant.pk]))
+        notify_each(kind="unblinding_request", event_key=f"unblinding-request:{request.pk}",
+                    recipients=list(people.values()), render=lambda _r: _request_message(request),
+                    link=reverse("unblind", args=[participant.pk]))
     return request
+
+
+def _request_message(request: UnblindingRequest) -> tuple[str, str]:
+    """In the active language (the recipient's): who asks, for whom, when and why — never the arm."""
+    participant = request.participant
+    subject = _("[EDC] URGENT: unblinding requested for %(participant)s") % {
+        "participant": participant.participant_code}
+    body = _("%(user)s asks for the emergency unblinding of participant %(participant)s (blind code %(code)s, "
+             "site %(site)s) at %(at)s.\nReason: %(reason)s\nTreating physician: %(physician)s\n"
+             "Only a holder of the code-break permission can break the code, in the EDC.") % {
+        "user": request.requested_by.printed_name, "participant": participant.participant_code,
+        "code": participant.randomization.blind_code, "site": participant.site,
+        "at": timezone.localtime(request.requested_at).strftime("%Y-%m-%d %H:%M %Z"),
+        "reason": request.reason, "physician": request.treating_physician or "-"}
+    return subject, body
 
 
 def _unblinding_message(record: EmergencyUnblinding) -> tuple[str, str]:

@@ -3,9 +3,12 @@ reason, password and the authenticator code, one participant of the requester's 
 to the requester or only to a named third party by e-mail; sponsor and CRO notified at once (Celery
 after commit), every delivery recorded; a request by an investigator without the grant alerts the PI."""
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from edc import roles
 from edc.models import Delivery, DeliveryAttempt, Notification
@@ -144,10 +147,13 @@ def test_it_marks_the_participant_for_good_and_refuses_a_second_time(randomized,
 def test_a_third_party_reveal_leaves_the_requester_blinded(randomized, holder, client_for):
     record = unblind(randomized, holder, reveal_to_name="Dr Liu (ICU)", reveal_to_email="liu@icu.example.org")
     send_all()
-    arm = str(randomized.randomization.row.get_arm_display())
+    with translation.override(settings.LANGUAGE_CODE):  # not a user: the trial's default language
+        arm = str(randomized.randomization.row.get_arm_display())
+        subject = gettext("[EDC] Emergency unblinding %(participant)s: allocation for the treating physician") % {
+            "participant": randomized.participant_code}
     assert not may_see_arm(holder, randomized)
     to_physician = [m for m in mail.outbox if m.to == ["liu@icu.example.org"]]
-    assert len(to_physician) == 1 and f"Allocation: {arm}" in to_physician[0].body
+    assert len(to_physician) == 1 and to_physician[0].subject == subject and arm in to_physician[0].body
     for m in mail.outbox:
         if m.to != ["liu@icu.example.org"]:
             assert arm not in m.body and arm not in m.subject  # sponsor, CRO, PI: never the arm
@@ -275,7 +281,11 @@ def test_a_request_alerts_the_pi_and_holders_at_once(randomized, clinician, hold
     request = UnblindingRequest.objects.get()
     assert request.requested_by == clinician and request.history.get().history_user == clinician
     alert = Notification.objects.get(kind="unblinding_request")
-    assert alert.recipient_user == holder and "URGENT" in alert.subject
+    with translation.override(holder.language or settings.LANGUAGE_CODE):  # the recipient's language
+        urgent = gettext("[EDC] URGENT: unblinding requested for %(participant)s") % {
+            "participant": randomized.participant_code}
+    assert alert.recipient_user == holder and alert.subject == urgent
+    assert REASON in alert.body and randomized.randomization.blind_code in alert.body
     assert set(alert.deliveries.values_list("channel", flat=True)) == {"in_app", "email"}
     assert [m.to for m in mail.outbox] == [[holder.email]]
     assert EmergencyUnblinding.objects.count() == 0 and not may_see_arm(clinician, randomized)
@@ -294,4 +304,20 @@ def test_the_notice_is_written_in_each_recipients_language(randomized, holder, s
     to_sponsor = Notification.objects.get(kind="unblinding", recipient_email="sponsor@example.org")
     assert to_sponsor.subject.startswith("[EDC] Emergency unblinding") and "Reason:" in to_sponsor.body
     for n in (to_pi, to_sponsor):
+        assert randomized.randomization.blind_code in n.body and "arm" not in n.body.lower()
+
+
+def test_the_request_is_written_in_each_recipients_language(randomized, clinician, holder, site):
+    from randomization.services.unblinding import request_unblinding
+
+    pi = factories.make_user(roles.PRINCIPAL_INVESTIGATOR, site)
+    pi.language = "zh-hans"
+    pi.save(update_fields=["language"])
+    request_unblinding(randomized, user=clinician, reason=REASON, treating_physician="Dr Liu")
+    to_pi = Notification.objects.get(kind="unblinding_request", recipient_user=pi)
+    assert to_pi.subject == f"[EDC] 紧急：申请对 {randomized.participant_code} 揭盲"
+    assert "主治医师：Dr Liu" in to_pi.body
+    to_holder = Notification.objects.get(kind="unblinding_request", recipient_user=holder)
+    assert to_holder.subject.startswith("[EDC] URGENT") and "Treating physician: Dr Liu" in to_holder.body
+    for n in (to_pi, to_holder):
         assert randomized.randomization.blind_code in n.body and "arm" not in n.body.lower()
