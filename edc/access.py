@@ -4,6 +4,7 @@
 anonymous users to the login page and answers 403 to a signed-in user without one of the roles.
 Site isolation is the selectors' job: another site's participant answers 404 there.
 """
+import functools
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -49,6 +50,32 @@ def has_any_role(user, roles: Iterable[str]) -> bool:
 def view_access(view_func: Callable):
     """The declared access of a resolved view, or None when it declares nothing."""
     return getattr(view_func, ACCESS_ATTR, None)
+
+
+def may_open(user, url_name: str) -> bool:
+    """Whether `user` may open the page named `url_name`, by the access its view declares: pages
+    show a link only where this holds (the `{% may_open %}` tag, the navigation), so no role is
+    offered a door that answers 403 and no role list is written twice."""
+    access = _access_by_url_name().get(url_name)
+    return access == PUBLIC or (access is not None and user.is_authenticated and has_any_role(user, access))
+
+
+@functools.cache
+def _access_by_url_name() -> dict:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: dict = {}
+
+    def walk(patterns, namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                found.setdefault(namespace + entry.name, view_access(entry.callback))
+
+    walk(get_resolver().url_patterns, "")
+    return found
 
 
 # Third-party views with their own checks: the admin (staff only; its history pages, from

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from edc import roles
-from edc.access import user_roles
+from edc.access import may_open, user_roles
 from edc.extensions import NAV_LINKS
 from edc.two_factor import pending
 
@@ -46,8 +46,12 @@ def navigation(request):
     if pending(user):  # signed in with the password only: no links to pages it cannot open yet
         return {"nav_links": [], "two_factor_pending": True,
                 "my_roles": [roles.LABELS[r] for r in roles.ALL_ROLES if r in mine]}
-    links = [(reverse(name), label) for name, label, allowed in NAVIGATION if mine & allowed]
-    links += [(reverse(link.url_name), link.label) for link in NAV_LINKS if mine & link.roles]
+    # A link shows where the role list here includes the reader AND the view lets them in
+    # (edc.access.may_open): the view's declaration is the rule, this list only picks the menu.
+    links = [(reverse(name), label) for name, label, allowed in NAVIGATION
+             if mine & allowed and may_open(user, name)]
+    links += [(reverse(link.url_name), link.label) for link in NAV_LINKS
+              if mine & link.roles and may_open(user, link.url_name)]
     from edc.models import Notification
 
     unread = Notification.objects.filter(recipient_user=user, read_at=None).count()

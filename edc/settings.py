@@ -83,6 +83,7 @@ TEMPLATES = [
                 "edc.context_processors.demo_banner",
                 "edc.context_processors.session",
             ],
+            "builtins": ["edc.templatetags.edc_links"],  # {% may_open %} (edc.access.may_open)
         },
     },
 ]
