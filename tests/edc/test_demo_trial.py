@@ -32,6 +32,7 @@ def test_the_demo_trial(client, settings):
     demo = out.getvalue()
     _the_demo_opens_on_a_trial_in_progress(demo)
     _forms_at_every_status_open_queries_an_open_sae_and_a_prepared_bag(demo)
+    _a_lab_export_waits_for_review(demo)
     _the_pages_say_it_is_demo_data(demo, client, settings)
     _a_second_run_keeps_the_data_and_adds_nothing(demo)
     _synthetic_data_beside_the_demo_refuses_to_break_the_design(demo)
@@ -75,6 +76,23 @@ def _forms_at_every_status_open_queries_an_open_sae_and_a_prepared_bag(demo):
     # a bag prepared today for a participant not yet infused: the pharmacy worklist's row
     bag = BagPreparation.objects.get(participant__screening_number="DEMO-05")
     assert bag.prepared_by != bag.checked_by and timezone.now() - bag.prepared_at < timedelta(days=1)
+
+
+def _a_lab_export_waits_for_review(demo):
+    """labs/demo.py: the week's LIS export (Chinese headers, GBK) staged, every kind of row a reviewer meets."""
+    from labs.models import ImportBatch, StagedResult
+
+    batch = ImportBatch.objects.get()
+    assert batch.encoding.lower() in ("gbk", "gb18030") and f"batch #{batch.pk}" in demo
+    by_status = Counter(StagedResult.objects.filter(batch=batch).values_list("status", flat=True))
+    assert by_status == {"ready": 5, "unmapped": 1, "unmatched": 1, "outside_window": 2, "duplicate": 1,
+                         "conflict": 1, "invalid": 1}, by_status
+    # "<10" for anti-dsDNA: kept as reported and explained (the form holds exact numbers only)
+    assert StagedResult.objects.get(batch=batch, status="invalid").reported_value == "<10"
+    ready = StagedResult.objects.filter(batch=batch, status="ready")
+    assert {r.visit.code for r in ready} == {"m2"} and {r.participant.screening_number for r in ready} == {"DEMO-06"}
+    conflict = StagedResult.objects.get(batch=batch, status="conflict")
+    assert (conflict.field, conflict.visit.code, conflict.value) == ("albumin_g_l", "m1", 30)
 
 
 def _a_second_run_keeps_the_data_and_adds_nothing(demo):

@@ -99,7 +99,7 @@ class Command(BaseCommand):
                           f"{User.objects.count()} in all).")
         # Each app may add its part of the demo (strata and allocation list, ...) in <app>/demo.py.
         for config in apps.get_app_configs():
-            if config.name in {"randomization", "crf", "safety", "exports"}:
+            if config.name in {"randomization", "crf", "safety", "exports", "labs"}:
                 try:
                     module = import_module(f"{config.name}.demo")
                 except ModuleNotFoundError:
