@@ -37,7 +37,7 @@ class PlaceForm(forms.Form):
     row = forms.CharField(max_length=20, required=False)  # this result only
     panel = forms.CharField(max_length=20, required=False)  # every result collected with it
     visit = forms.CharField(max_length=40, required=False)
-    reason = forms.CharField(max_length=1000, required=False)
+    reason = forms.CharField(required=False)  # its length is the service's check (labs.services.placement)
     status = forms.CharField(max_length=20, required=False)  # the review page's filter, to return to
 
 
