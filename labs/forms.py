@@ -31,6 +31,16 @@ class ReviewForm(forms.Form):
         self.fields["rows"].choices = [(i, i) for i in row_ids]
 
 
+class PlaceForm(forms.Form):
+    """Place results outside every visit window (labs.services.placement): the row, or a panel named
+    by one of its rows; the checks are the service's."""
+    row = forms.CharField(max_length=20, required=False)  # this result only
+    panel = forms.CharField(max_length=20, required=False)  # every result collected with it
+    visit = forms.CharField(max_length=40, required=False)
+    reason = forms.CharField(required=False)  # its length is the service's check (labs.services.placement)
+    status = forms.CharField(max_length=20, required=False)  # the review page's filter, to return to
+
+
 class MappingForm(forms.Form):
     system = forms.ChoiceField(label=_("Code system"), choices=CodeSystem.choices)
     code = forms.CharField(label=_("Code"), max_length=40)

@@ -165,6 +165,14 @@ class StagedResult(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     related_name="+")
     accepted_at = models.DateTimeField(null=True)
+    # A result collected outside every visit window, placed at a visit by the reviewer (who, when,
+    # why; the visit is `visit`): shown on the review page and named in the reason for change when
+    # accepted (docs/LAB_IMPORT.md "Placing a result outside a visit window").
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  related_name="+", verbose_name=_("placed by"))
+    placed_at = models.DateTimeField(_("placed at"), null=True)
+    # db_default: staging writes rows with COPY, naming only the columns it fills
+    placed_reason = models.CharField(_("reason for the placement"), max_length=200, blank=True, db_default="")
 
     class Meta:
         ordering = ["batch", "position", "id"]

@@ -7,13 +7,21 @@ no longer LIS-sourced."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from crf.models import Lock, Scope, Visit
 from crf.models.labs import LabPanel
 from labs.analytes import ANALYTES
 from labs.models import ImportBatch, StagedResult, Status
+from labs.services.matching import Lookup, carries_lab_form
 
 
 def batches_for(user):
@@ -60,3 +68,69 @@ def provenance_text(row: StagedResult | None) -> str:
         return "typed"
     where = f" {row.message_id}" if row.message_id else ""
     return f"LIS batch #{row.batch_id} row {row.position}{where} sha256:{row.batch.sha256[:12]}"
+
+
+# --- docs/LAB_IMPORT.md "Placing a result outside a visit window" ---------------------------------
+
+def days_outside(visit: Visit, day: date) -> int:
+    """Days `day` lies before the window opens (negative) or after it closes (positive); 0 inside."""
+    if day < visit.window_start:
+        return (day - visit.window_start).days
+    return max((day - visit.window_end).days, 0)
+
+
+@dataclass
+class VisitChoice:
+    visit: Visit
+    days: int  # days_outside
+    locked: bool
+    nearest: bool = False
+
+    @property
+    def distance(self) -> str:
+        n = abs(self.days)
+        if self.days < 0:
+            return ngettext("%(n)d day before the window opens", "%(n)d days before the window opens", n) % {"n": n}
+        if self.days > 0:
+            return ngettext("%(n)d day after the window closes", "%(n)d days after the window closes", n) % {"n": n}
+        return _("inside the window")
+
+
+@dataclass
+class PlacementGroup:
+    """A participant's results collected at one time outside every visit window, and the visits
+    they may be placed at, the nearest proposed."""
+
+    key: str
+    collected_at: datetime
+    day: date
+    size: int = 0  # results of the batch in the group (beyond this page too)
+    choices: list[VisitChoice] = field(default_factory=list)
+
+
+def placement_groups(batch: ImportBatch, rows: list[StagedResult]) -> dict[tuple, PlacementGroup]:
+    """{(participant id, collected at): group} for the rows outside a window among `rows` (one page:
+    participants with their site). A fixed number of queries whatever the rows."""
+    outside = [r for r in rows if r.status == Status.OUTSIDE_WINDOW and r.participant_id and r.collected_at]
+    if not outside:
+        return {}
+    people = {r.participant_id for r in outside}
+    look = Lookup.for_participants(people)
+    database_locked = Lock.objects.filter(scope=Scope.DATABASE, unlocked_at__isnull=True).exists()
+    sizes = {(pid, at): n for pid, at, n in StagedResult.objects.filter(
+        batch=batch, status=Status.OUTSIDE_WINDOW, participant_id__in=people)
+        .values_list("participant_id", "collected_at").annotate(n=Count("id")).values_list(
+        "participant_id", "collected_at", "n")}
+    groups: dict[tuple, PlacementGroup] = {}
+    for r in outside:
+        key = (r.participant_id, r.collected_at)
+        if key in groups:
+            continue
+        day = timezone.localtime(r.collected_at, ZoneInfo(r.participant.site.timezone)).date()
+        choices = [VisitChoice(v, days_outside(v, day), look.locked(v, database_locked))
+                   for v in look.visits.get(r.participant_id, []) if carries_lab_form(v)]
+        open_ = [c for c in choices if not c.locked]
+        if open_:
+            min(open_, key=lambda c: (abs(c.days), abs((c.visit.target_date - day).days))).nearest = True
+        groups[key] = PlacementGroup(f"place-{r.pk}", r.collected_at, day, sizes.get(key, 0), choices)
+    return groups

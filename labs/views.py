@@ -2,14 +2,18 @@
 record the hospital record number on the participant page. Thin: services do the work."""
 import hashlib
 import json
+from collections import Counter
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import JsonResponse
+from django.db.models import Case, F, Q, Value, When
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,10 +23,11 @@ from edc.access import allow, has_any_role, public
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 from labs.analytes import ANALYTES
-from labs.forms import HospitalNumberForm, MappingForm, ReviewForm, UploadForm
+from labs.forms import HospitalNumberForm, MappingForm, PlaceForm, ReviewForm, UploadForm
 from labs.models import ACCEPTABLE, InterfaceToken, StagedResult, Status, TestMapping
-from labs.selectors import batches_for, status_counts
+from labs.selectors import batches_for, placement_groups, status_counts
 from labs.services import accept as accept_svc
+from labs.services import placement as placement_svc
 from labs.services.identifiers import set_hospital_record_number
 from labs.services.mapping import ensure_default_mappings, save_mapping
 from labs.services.staging import stage_bytes
@@ -62,13 +67,18 @@ def request_limit() -> int:
 
 def _review_rows(batch, user, status: str, page: int):
     # site isolation: a matched row shows only to staff of the participant's site
-    rows = (StagedResult.objects.filter(batch=batch).select_related("participant", "visit")
+    rows = (StagedResult.objects.filter(batch=batch).select_related("participant__site", "visit", "placed_by")
             .filter(Q(participant__isnull=True) | Q(participant__site__staff=user)))
     if status:
         rows = rows.filter(status=status)
-    pager = Paginator(rows.order_by("participant__participant_code", "visit__month", "position", "id"), PAGE)
+    # a participant's results outside every window come together per collection time: each such
+    # group is placed at a visit as a panel (docs/LAB_IMPORT.md "Placing a result outside a visit window")
+    outside = Case(When(status=Status.OUTSIDE_WINDOW, then=F("collected_at")), default=Value(None))
+    pager = Paginator(rows.order_by("participant__participant_code", "visit__month", outside.asc(nulls_first=True),
+                                    "position", "id"), PAGE)
     page_obj = pager.get_page(page)
     items = list(page_obj.object_list)
+    groups = placement_groups(batch, items)
     panels = {p.visit_id: p for p in LabPanel.objects.filter(visit_id__in={r.visit_id for r in items if r.visit_id})}
     for row in items:
         panel = panels.get(row.visit_id)
@@ -78,7 +88,10 @@ def _review_rows(batch, user, status: str, page: int):
             row.form_value = f"{row.form_value} {getattr(panel, analyte.unit_field)}"
         row.field_label = LabPanel._meta.get_field(row.field).verbose_name if analyte else ""
         row.acceptable = row.status in ACCEPTABLE and row.visit_id is not None
-    return page_obj, items
+        row.place_group = groups.get((row.participant_id, row.collected_at)) \
+            if row.status == Status.OUTSIDE_WINDOW else None
+        row.place_head = row.place_group is not None and row.place_group.key == f"place-{row.pk}"
+    return page_obj, items, groups
 
 
 @allow(DM)
@@ -88,7 +101,7 @@ def batch_detail(request, pk):
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    page_obj, items = _review_rows(batch, request.user, status, request.GET.get("page", 1))
+    page_obj, items, groups = _review_rows(batch, request.user, status, request.GET.get("page", 1))
     form = ReviewForm(request.POST or None, row_ids=[r.pk for r in items] if request.method != "POST" else
                       list(StagedResult.objects.filter(batch=batch).values_list("pk", flat=True)))
     if request.method == "POST" and form.is_valid():
@@ -109,7 +122,36 @@ def batch_detail(request, pk):
             attach_errors(form, e)
     return render(request, "labs/batch.html", {
         "batch": batch, "counts": status_counts(batch), "statuses": Status.choices, "status": status,
-        "page": page_obj, "rows": items, "form": form})
+        "page": page_obj, "rows": items, "form": form, "place_groups": groups.values()})
+
+
+@allow(DM)  # the same permission as accepting
+@require_POST
+def place_results(request, pk):
+    """Place a result outside every visit window (or its whole panel) at the visit the reviewer chose;
+    then back to the review page with what it became (labs.services.placement)."""
+    batch = get_object_or_404(batches_for(request.user), pk=pk)
+    form = PlaceForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    back = reverse("lab_batch", args=[batch.pk])
+    if data.get("status") in Status.values:
+        back += "?" + urlencode({"status": data["status"]})
+    whole_panel = bool(data.get("panel"))
+    try:
+        rows = placement_svc.place(batch, user=request.user, row_id=data.get("panel") or data.get("row") or "",
+                                   visit_id=data.get("visit", ""), reason=data.get("reason", ""),
+                                   whole_panel=whole_panel)
+    except PermissionDenied:
+        raise Http404 from None  # another site's result: as if it did not exist (docs/ARCHITECTURE.md rule 6)
+    except ValidationError as e:
+        messages.error(request, _("Not placed: %(e)s") % {"e": " ".join(e.messages)})
+        return redirect(back)
+    became = ", ".join(f"{Status(s).label} {n}" for s, n in Counter(r.status for r in rows).items())
+    messages.success(request, ngettext("%(n)d result placed at visit %(v)s: %(s)s.",
+                                       "%(n)d results placed at visit %(v)s: %(s)s.", len(rows))
+                     % {"n": len(rows), "v": rows[0].visit.code, "s": became})
+    return redirect(back)
 
 
 @allow(DM)

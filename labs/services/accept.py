@@ -21,6 +21,7 @@ from crf.services.entry import save_crf
 from edc.audit import REASON_MAX_LENGTH
 from labs.analytes import ANALYTES
 from labs.models import ACCEPTABLE, ImportBatch, StagedResult, Status
+from labs.services.placement import placement_text
 
 REQUIRED_FOR_NEW = ("upcr_value", "creatinine_value")
 
@@ -32,8 +33,11 @@ def _message(error: Exception) -> str:
 
 
 def reason_for(batch: ImportBatch, rows: list[StagedResult], reason: str) -> str:
+    """The reviewer's reason, any placement of a result outside a window (who, which visit, why),
+    then the batch, its hash and the rows (docs/LAB_IMPORT.md "Review")."""
     where = ", ".join(sorted({f"{r.position}" + (f" {r.message_id}" if r.message_id else "") for r in rows}))
-    text = f"{reason.strip()} [{batch.label}; rows/messages {where}]"
+    placed = "; ".join(sorted({placement_text(r) for r in rows if r.placed_at}))
+    text = reason.strip() + (f"; {placed}" if placed else "") + f" [{batch.label}; rows/messages {where}]"
     return text if len(text) <= REASON_MAX_LENGTH else text[:REASON_MAX_LENGTH - 1] + "…"
 
 
@@ -51,7 +55,7 @@ def accept(batch: ImportBatch, *, user, reason: str, row_ids=None, visit_id=None
     else:
         raise ValueError("choose rows, a visit or all ready rows")
     groups = defaultdict(list)
-    for row in rows.select_related("visit", "participant__site").order_by("position", "id"):
+    for row in rows.select_related("visit", "participant__site", "placed_by").order_by("position", "id"):
         groups[row.visit_id].append(row)
     accepted = failed = 0
     errors = []

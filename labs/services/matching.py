@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from crf.models import Lock, Scope, Visit
 from crf.models.labs import LabPanel
+from crf.schedule import BY_CODE, LABS
 from edc.clinical.units import UnitNotConvertible, canonical_unit, convert_lab_value
 from edc.models import Participant
 from labs.analytes import ANALYTES, read_result
@@ -27,6 +28,11 @@ COLUMNS = ("batch_id", "position", "message_id", "result_key", "participant_id",
            "test_name", "reported_value", "reported_unit", "reference_range", "abnormal_flag", "result_status",
            "collected_at", "value", "value_unit", "value_choice", "status", "explanation")
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# An earlier row in one of these statuses never reached a form: a later result with its identity is
+# not "already imported" (docs/LAB_IMPORT.md "Batches and statuses").
+NEVER_IMPORTED = (Status.INVALID, Status.UNMAPPED, Status.UNMATCHED, Status.SKIPPED, Status.OUTSIDE_WINDOW)
+# Rows of a batch that reached the comparison with the form (its in-batch duplicates and conflicts).
+COMPARED = (Status.READY, Status.DUPLICATE, Status.CONFLICT, Status.CORRECTION, Status.ACCEPTED)
 
 
 @dataclass
@@ -96,6 +102,28 @@ class Context:
     seen_fields: dict = field(default_factory=dict)  # (participant, visit, field) -> (value, unit, choice)
 
 
+def batch_context(batch_id: int, *, visit: Visit, keys: set, leave_out: list, now: datetime) -> Context:
+    """The Context staging would have built by the end of the batch, for the rows relevant to
+    placing results at `visit` (same identities, or the same visit's lab form): so a placed result
+    meets the in-batch duplicates and conflicts a result staged there would have met."""
+    ctx = Context(site_ids=set(), codes={}, now=now,
+                  database_locked=Lock.objects.filter(scope=Scope.DATABASE, unlocked_at__isnull=True).exists())
+    rows = (StagedResult.objects.filter(batch_id=batch_id, status__in=COMPARED, visit__isnull=False)
+            .filter(Q(result_key__in=keys) | Q(visit=visit)).exclude(pk__in=leave_out).order_by("position", "id")
+            .values_list("result_key", "reported_value", "result_status", "participant_id", "visit_id", "field",
+                         "value_choice", "value"))
+    for key, text, result_status, participant_id, visit_id, name, choice, value in rows:
+        ctx.seen_keys[key] = text
+        if value is not None:  # shown as staging shows it: in the form's precision
+            value = value.quantize(Decimal(1).scaleb(-_field_limits(name)[1]))
+        slot, shown = (participant_id, visit_id, name), (choice or value)
+        if result_status == "corrected":
+            ctx.seen_fields[slot] = shown
+        else:
+            ctx.seen_fields.setdefault(slot, shown)
+    return ctx
+
+
 def _field_limits(name: str) -> tuple[int, int]:
     f = LabPanel._meta.get_field(name)
     return f.max_digits, f.decimal_places
@@ -126,8 +154,19 @@ class Lookup:
         self.by_screening = {(p.screening_number, p.date_of_birth): p for p in self.participants.values()
                              if p.site_id in ctx.site_ids}
         ids = [pk for pk, p in self.participants.items() if p.site_id in ctx.site_ids]
+        self._read_forms(ids, {r.result_key for r in records})
+
+    @classmethod
+    def for_participants(cls, ids, keys=()) -> Lookup:
+        """The same facts for participants already matched (placing a result at a visit, the review
+        page's visit choices): their visits, lab forms, locks, and earlier results with `keys`."""
+        look = cls.__new__(cls)
+        look._read_forms(list(ids), set(keys))
+        return look
+
+    def _read_forms(self, ids: list, keys: set) -> None:
         self.visits: dict = {}
-        for v in Visit.objects.filter(participant_id__in=ids):
+        for v in Visit.objects.filter(participant_id__in=ids).order_by("month"):
             self.visits.setdefault(v.participant_id, []).append(v)
         self.panels = {p.visit_id: p for p in LabPanel.objects.filter(participant_id__in=ids)}
         locks = Lock.objects.filter(unlocked_at__isnull=True).filter(
@@ -135,12 +174,18 @@ class Lookup:
             | Q(scope=Scope.CRF, object_id__in=[p.pk for p in self.panels.values()]))
         self.locked_participants = {lk.participant_id for lk in locks if lk.scope == Scope.CASEBOOK}
         self.locked_panels = {lk.object_id for lk in locks if lk.scope == Scope.CRF}
-        keys = {r.result_key for r in records}
         self.earlier: dict = {}
-        for row in (StagedResult.objects.filter(result_key__in=keys)
-                    .exclude(status__in=(Status.INVALID, Status.UNMAPPED, Status.UNMATCHED, Status.SKIPPED))
+        if not keys:
+            return
+        for row in (StagedResult.objects.filter(result_key__in=keys).exclude(status__in=NEVER_IMPORTED)
                     .order_by("id").values("result_key", "reported_value", "batch_id", "status")):
             self.earlier[row["result_key"]] = row  # the latest wins
+
+    def locked(self, visit: Visit, database_locked: bool) -> bool:
+        """Whether the lab form of `visit` is read-only (database, casebook or form lock)."""
+        panel = self.panels.get(visit.pk)
+        return (database_locked or visit.participant_id in self.locked_participants
+                or (panel is not None and panel.pk in self.locked_panels))
 
     def participant(self, record: LabRecord, ctx: Context) -> Participant | None:
         for ident in record.hospital_ids:
@@ -153,8 +198,15 @@ class Lookup:
         return None
 
 
+def carries_lab_form(visit: Visit) -> bool:
+    """A visit a lab result may be assigned to: the schedule lists the lab form there (crf.schedule)
+    and the visit still applies (not after discontinuation)."""
+    definition = BY_CODE.get(visit.code)
+    return definition is not None and LABS in definition.crfs and not visit.not_applicable
+
+
 def _visit_for(visits: list[Visit], day) -> Visit | None:
-    inside = [v for v in visits if v.window_start <= day <= v.window_end and not v.not_applicable]
+    inside = [v for v in visits if v.window_start <= day <= v.window_end and carries_lab_form(v)]
     return min(inside, key=lambda v: abs((v.target_date - day).days), default=None)
 
 
@@ -205,11 +257,21 @@ def decide(record: LabRecord, row: Row, look: Lookup, ctx: Context) -> None:
     visit = _visit_for(look.visits.get(p.pk, []), day)
     if visit is None:
         return verdict(Status.OUTSIDE_WINDOW, f"collected on {day}, outside every visit window")
+    classify_at_visit(row, visit, look, ctx, key=record.result_key, text=record.value_text,
+                      result_status=record.result_status)
+
+
+def classify_at_visit(row, visit: Visit, look: Lookup, ctx: Context, *, key: str, text: str,
+                      result_status: str) -> None:
+    """Decide `row` against `visit`'s lab form: locked, duplicate, conflict, correction or ready.
+    Staging calls it for the visit whose window holds the collection day; placing a result outside
+    every window calls it for the visit the reviewer chose (docs/LAB_IMPORT.md "Placing a result
+    outside a visit window")."""
     row.visit = visit
-    panel = look.panels.get(visit.pk)
-    if ctx.database_locked or p.pk in look.locked_participants or (panel and panel.pk in look.locked_panels):
-        return verdict(Status.INVALID, f"the lab form of {visit.code} is locked")
-    _compare(record, row, look, ctx, panel)
+    if look.locked(visit, ctx.database_locked):
+        row.status, row.explanation = Status.INVALID, f"the lab form of {visit.code} is locked"
+        return
+    _compare(row, look, ctx, look.panels.get(visit.pk), key=key, text=text, corrected=result_status == "corrected")
 
 
 def _same(row: Row, panel: LabPanel) -> bool | None:
@@ -224,20 +286,20 @@ def _same(row: Row, panel: LabPanel) -> bool | None:
     return same_unit and Decimal(current) == row.value
 
 
-def _compare(record: LabRecord, row: Row, look: Lookup, ctx: Context, panel) -> None:
-    key, shown = record.result_key, (row.value_choice or row.value)
+def _compare(row: Row, look: Lookup, ctx: Context, panel, *, key: str, text: str, corrected: bool) -> None:
+    shown = row.value_choice or row.value
     earlier = look.earlier.get(key)
     in_batch = ctx.seen_keys.get(key)
     slot = (row.participant.pk, row.visit.pk, row.field)
-    ctx.seen_keys[key] = record.value_text
-    if in_batch is not None and in_batch == record.value_text and record.result_status != "corrected":
+    ctx.seen_keys[key] = text
+    if in_batch is not None and in_batch == text and not corrected:
         row.status, row.explanation = Status.DUPLICATE, "repeated in this file"
         return
     holds = _same(row, panel)
-    if record.result_status == "corrected":
+    if corrected:
         if earlier is None and in_batch is None:
             row.status, row.explanation = Status.INVALID, "a correction for a result never imported"
-        elif holds is True or (earlier and earlier["reported_value"] == record.value_text and in_batch is None):
+        elif holds is True or (earlier and earlier["reported_value"] == text and in_batch is None):
             row.status, row.explanation = Status.DUPLICATE, "the correction is already on the form"
         else:
             before = in_batch if in_batch is not None else earlier["reported_value"]
@@ -245,7 +307,7 @@ def _compare(record: LabRecord, row: Row, look: Lookup, ctx: Context, panel) -> 
             row.status, row.explanation = Status.CORRECTION, f"corrects {before} (batch #{source})"
         ctx.seen_fields[slot] = shown
         return
-    if earlier is not None and earlier["reported_value"] == record.value_text:
+    if earlier is not None and earlier["reported_value"] == text:
         row.status, row.explanation = Status.DUPLICATE, f"already imported in batch #{earlier['batch_id']}"
     elif holds is True:
         row.status, row.explanation = Status.DUPLICATE, "the form already holds this value"

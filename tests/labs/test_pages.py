@@ -14,6 +14,9 @@ from tests.labs.helpers import EXAMPLES, data_manager, example_trial, stage
 
 pytestmark = pytest.mark.django_db
 REVIEW_BUDGET = 13  # measured; must not grow with the batch
+# with results outside every window: + the participants' visits, lab forms, locks, the database lock
+# and the size of each placement group (labs.selectors.placement_groups), whatever their number
+PLACEMENT_BUDGET = REVIEW_BUDGET + 5
 
 
 @pytest.fixture
@@ -133,3 +136,24 @@ def test_changing_the_hospital_record_number_needs_a_reason(trial, client_for):
     record = HospitalRecordNumber.objects.get(participant=p1)
     assert record.history.first().history_change_reason == "typo in the EMR"
     assert "ZY9" in client.get(f"/participants/{p1.pk}/").content.decode()
+
+
+def test_review_page_queries_with_placement_controls_do_not_grow_with_the_batch(trial, client_for):
+    """The visit choices of results outside every window (docs/LAB_IMPORT.md "Placing a result
+    outside a visit window")."""
+    client = client_for(trial["dm"])
+    header = EXAMPLES.joinpath("lis_export_en_utf8_bom.csv").read_text(encoding="utf-8-sig").splitlines()
+    outside = [f"{who},2025-05-{day} 07:55,{code},{code},{value},{unit},,,R{who}{day},final"
+               for who in ("ZY2025000123", "ZY2025000456") for day in (14, 18, 20)
+               for code, value, unit in (("CREA", 84, "umol/L"), ("ALB", 30, "g/L"))]
+    small = stage(("\n".join(header[:2] + outside[:1]) + "\n").encode(), trial["dm"], filename="s.csv")
+    big = stage(("\n".join(header + outside) + "\n").encode(), trial["dm"], filename="b.csv")
+    counts, forms = [], []
+    for summary in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(f"/labs/batches/{summary['batch']}/")
+        counts.append(len(ctx))
+        forms.append(page.content.decode().count('class="place-form"'))
+    assert (small["counts"]["outside_window"], big["counts"]["outside_window"]) == (1, 12)
+    assert forms == [1, 6]  # one placement per participant and collection time
+    assert counts == [PLACEMENT_BUDGET, PLACEMENT_BUDGET]
