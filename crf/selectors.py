@@ -10,6 +10,7 @@ from crf.models import Visit
 from crf.schedule import BY_CODE
 from crf.status import status_expression
 from edc.read_log import note_read
+from edc.sites import note_member
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -22,6 +23,7 @@ def get_visit_for(user, pk) -> Visit:
     except (Visit.DoesNotExist, ValueError):
         raise Http404
     note_read(user, visit.participant_id)  # the read-access log (edc.read_log)
+    note_member(user, visit.participant.site)  # loaded through the user's membership
     return visit
 
 

@@ -32,15 +32,43 @@ def save_created(instance: models.Model, user, reason: str = "") -> models.Model
     return instance
 
 
-def changed_fields(instance: models.Model) -> list[str]:
-    """Names of concrete fields whose value differs from the stored row."""
-    stored = type(instance)._base_manager.get(pk=instance.pk)
+def stored_row(instance: models.Model) -> models.Model:
+    """The row as PostgreSQL holds it now: what a change is compared with (one SELECT)."""
+    return type(instance)._base_manager.get(pk=instance.pk)
+
+
+def changed_fields(instance: models.Model, stored: models.Model | None = None) -> list[str]:
+    """Names of concrete fields whose value differs from the stored row (read unless given)."""
+    stored = stored_row(instance) if stored is None else stored
     return [f.name for f in instance._meta.concrete_fields
             if f.name not in {"modified_at"} and getattr(stored, f.attname) != getattr(instance, f.attname)]
 
 
-def save_changed(instance: models.Model, user, reason: str) -> list[str]:
-    """Save a change to a stored record; returns the changed field names (empty: nothing saved)."""
+def _proven_by_stored_row(instance: models.Model, stored: models.Model) -> set[str]:
+    """Foreign keys whose validation (one SELECT each, and one per unique check they take part in) can
+    only repeat what PostgreSQL proved when the stored row was written: the value is unchanged, the
+    database's foreign-key and unique constraints hold it, nothing clinical is deleted
+    (docs/ARCHITECTURE.md rule 2), and no `limit_choices_to` narrows it. A key that shares a unique
+    set or a constraint with a changed field, or any model with a constraint other than plain-field
+    uniqueness, keeps every check."""
+    meta = instance._meta
+    changed = set(changed_fields(instance, stored))
+    sets = [{f.name} for f in meta.concrete_fields if f.unique and not f.primary_key]
+    sets += [set(fields) for fields in meta.unique_together]
+    for constraint in meta.constraints:
+        plain = (isinstance(constraint, models.UniqueConstraint) and constraint.fields
+                 and constraint.condition is None and not constraint.expressions)
+        if not plain:
+            return set()
+        sets.append(set(constraint.fields))
+    return {f.name for f in meta.concrete_fields
+            if f.is_relation and f.many_to_one and f.name not in changed and not f.get_limit_choices_to()
+            and all(f.name not in s or not (s & changed) for s in sets)}
+
+
+def save_changed(instance: models.Model, user, reason: str, *, stored: models.Model | None = None) -> list[str]:
+    """Save a change to a stored record; returns the changed field names (empty: nothing saved).
+    `stored`: the row as read in this transaction, when the caller already needed it (one SELECT less)."""
     if instance._state.adding:
         raise ValueError("save_changed is for stored records; use save_created.")
     check_writable(instance)
@@ -50,8 +78,9 @@ def save_changed(instance: models.Model, user, reason: str) -> list[str]:
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason_for_change": _("Keep the reason under %(n)d characters.")
                                % {"n": REASON_MAX_LENGTH}})
-    instance.full_clean()
-    fields = changed_fields(instance)
+    stored = stored_row(instance) if stored is None else stored
+    instance.full_clean(exclude=_proven_by_stored_row(instance, stored))
+    fields = changed_fields(instance, stored)
     if not fields:
         return []
     instance._history_user = user

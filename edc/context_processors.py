@@ -61,9 +61,6 @@ def navigation(request):
     }
 
 
-SAVED_FORM = "edc_saved_form"  # set by a view that saved a form: the page drops the browser's copy
-
-
 def session(request):
     """The idle-timeout warning and the draft keys (edc/static/edc/session.js, drafts.js)."""
     user = getattr(request, "user", None)
@@ -72,13 +69,13 @@ def session(request):
     from django.conf import settings
 
     from edc.drafts import draft_keys
-    from edc.middleware import SESSION_STARTED
+    from edc.middleware import SESSION_STARTED, idle_seconds_left
 
-    started = request.session.get(SESSION_STARTED) or time.time()
+    now = time.time()
+    started = request.session.get(SESSION_STARTED) or now
     return {
-        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_idle_seconds": idle_seconds_left(request.session, now),  # the idle deadline as stored
         "session_warn_seconds": min(settings.SESSION_WARN_SECONDS, settings.SESSION_COOKIE_AGE // 2),
-        "session_absolute_left": max(0, int(started + settings.SESSION_ABSOLUTE_SECONDS - time.time())),
+        "session_absolute_left": max(0, int(started + settings.SESSION_ABSOLUTE_SECONDS - now)),
         "draft_keys": " ".join(draft_keys(user)),
-        "saved_form": request.session.pop(SAVED_FORM, ""),
     }

@@ -139,7 +139,11 @@ OTP_TOTP_THROTTLE_FACTOR = envint("OTP_TOTP_THROTTLE_FACTOR", "1")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", "1800")  # idle timeout: 30 minutes
-SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the idle deadline on
+# The idle deadline moves on when the session is written: edc.middleware.SessionLifetimeMiddleware writes
+# it when the last write is this old, not on every request (SESSION_SAVE_EVERY_REQUEST stays off: it cost
+# an UPDATE per page). So a session ends 29 to 30 minutes after the last request; the warning counts down
+# to the deadline as stored and "Stay signed in" always writes (docs/WORKFLOW.md "Nothing a user typed is lost").
+SESSION_TOUCH_SECONDS = envint("SESSION_TOUCH_SECONDS", "60")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", str(12 * 3600))
 SESSION_WARN_SECONDS = envint("SESSION_WARN_SECONDS", "300")  # the idle warning shows 5 minutes before

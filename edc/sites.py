@@ -16,6 +16,19 @@ def site_today(site: Site) -> date:
     return timezone.localdate(timezone=ZoneInfo(site.timezone))
 
 
+# Users whose membership of a site object is already proven: the object was loaded by a query that
+# filtered on that user's membership (the selectors' `site__staff=user`). It lives as long as the object,
+# i.e. one request, so a save after such a lookup does not ask PostgreSQL the same question again.
+PROVEN = "_edc_members_proven"
+
+
+def note_member(user, site: Site) -> None:
+    """Record that `site` was loaded through `user`'s membership (call only from such a query)."""
+    site.__dict__.setdefault(PROVEN, set()).add(user.pk)
+
+
 def require_site_member(user, site: Site) -> None:
+    if user.pk is not None and user.pk in site.__dict__.get(PROVEN, ()):
+        return
     if not user.sites.filter(pk=site.pk).exists():
         raise PermissionDenied(_("You do not work at this site."))

@@ -9,7 +9,7 @@ from crf.models import Visit
 from crf.registry import CrfType, SoftWarning
 from crf.services import queries, review
 from crf.services.cross_field import cross_field_warnings
-from edc.audit import changed_fields, save_changed, save_created
+from edc.audit import changed_fields, save_changed, save_created, stored_row
 from edc.edit_checks import SoftWarnings
 from edc.services import plausibility
 from edc.sites import require_site_member, site_today
@@ -84,9 +84,10 @@ def save_crf(crf_type: CrfType, instance, *, visit: Visit | None, user, reason: 
         if instance._state.adding:
             save_created(instance, user, reason)  # a new form's reason (e.g. lab import batch) or 'Created'
         else:
-            changed = changed_fields(instance)
+            stored = stored_row(instance)  # read once: what changed, and what the audited save compares
+            changed = changed_fields(instance, stored)
             review.mark_changed(instance, changed)  # a verified value changed -> complete
-            if save_changed(instance, user, reason):
+            if save_changed(instance, user, reason, stored=stored):
                 review.invalidate_signatures(instance, user=user, label=str(crf_type.label),
                                              changed_fields=changed, reason=reason)
         if crf_type.after_save:

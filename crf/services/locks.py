@@ -27,7 +27,18 @@ def _participant_id(instance):
     return getattr(instance, "participant_id", None)
 
 
-def active_locks_for(instance) -> list[Lock]:
+# A view that asked whether a form is locked before saving it leaves the answer on the instance; the
+# write guard of that save takes it (once) instead of asking again in the same request.
+REMEMBERED = "_edc_active_locks"
+
+
+def _lock_key(instance) -> tuple:
+    return _participant_id(instance), instance.pk
+
+
+def active_locks_for(instance, *, remember: bool = False) -> list[Lock]:
+    """Active locks covering `instance`. `remember`: the caller is about to save this instance in this
+    request, so its write guard may reuse the answer (one query per request, not two)."""
     condition = Q(scope=Scope.DATABASE)
     pid = _participant_id(instance)
     if pid is not None:
@@ -36,14 +47,21 @@ def active_locks_for(instance) -> list[Lock]:
         condition |= Q(scope=Scope.CRF, object_id=instance.pk)
     # the widest lock first: it is the one to lift
     order = Case(When(scope=Scope.DATABASE, then=0), When(scope=Scope.CASEBOOK, then=1), default=2)
-    return list(Lock.objects.filter(condition, unlocked_at__isnull=True).select_related("locked_by")
-                .order_by(order, "-locked_at"))
+    locks = list(Lock.objects.filter(condition, unlocked_at__isnull=True).select_related("locked_by")
+                 .order_by(order, "-locked_at"))
+    if remember:
+        setattr(instance, REMEMBERED, (_lock_key(instance), locks))
+    return locks
 
 
 def lock_guard(instance) -> None:
     if not isinstance(instance, ClinicalModel):
         return
-    locks = active_locks_for(instance)
+    remembered = instance.__dict__.pop(REMEMBERED, None)  # used once: a later save asks again
+    if remembered is not None and remembered[0] == _lock_key(instance):
+        locks = remembered[1]
+    else:
+        locks = active_locks_for(instance)
     if locks:
         raise Locked(locks[0].describe())
 

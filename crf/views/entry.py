@@ -17,7 +17,7 @@ from crf.services.locks import active_locks_for
 from crf.views.review_panel import review_panel
 from edc import extensions, roles
 from edc.access import allow, has_any_role
-from edc.context_processors import SAVED_FORM
+from edc.drafts import mark_saved
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 
@@ -31,8 +31,9 @@ def _crf_type(key: str, *, log: bool) -> registry.CrfType:
 
 def _handle(request, crf_type, instance, *, visit, back, context):
     existing = not instance._state.adding
-    # A POST needs only "is it locked?" (one query); the review panel is built when the page is shown.
-    active = active_locks_for(instance)
+    # A POST needs only "is it locked?" (one query, whose answer the save's write guard reuses); the
+    # review panel is built when the page is shown.
+    active = active_locks_for(instance, remember=request.method == "POST")
     panel = (review_panel(request, crf_type, instance, query_field=request.GET.get("query_field", ""))
              if existing and request.method != "POST" else None)
     may_enter = has_any_role(request.user, roles.DATA_ENTRY)
@@ -64,10 +65,9 @@ def _handle(request, crf_type, instance, *, visit, back, context):
             attach_errors(form, error)
         else:
             messages.success(request, _("%(form)s saved.") % {"form": crf_type.label})
-            request.session[SAVED_FORM] = request.path  # the browser drops its copy of what was typed
             if saved_warnings:
                 messages.warning(request, _("Saved with %(n)d warning(s) recorded.") % {"n": len(saved_warnings)})
-            return redirect(back)
+            return mark_saved(redirect(back), request.path)  # the browser drops its copy of what was typed
     shown = instance if not instance._state.adding else None
     if existing and panel is None:  # a POST that did not save: the panel of the form as stored
         panel = review_panel(request, crf_type, crf_type.model.objects.get(pk=instance.pk))

@@ -5,6 +5,7 @@ from django.http import Http404
 from edc.extensions import with_lifecycle
 from edc.models import Participant, Site
 from edc.read_log import note_read
+from edc.sites import note_member
 
 
 def sites_of(user) -> QuerySet[Site]:
@@ -22,6 +23,7 @@ def get_participant_for(user, pk) -> Participant:
     except (Participant.DoesNotExist, ValueError):
         raise Http404
     note_read(user, participant.pk)  # the read-access log (edc.read_log)
+    note_member(user, participant.site)  # loaded through the user's membership
     return participant
 
 
@@ -57,4 +59,5 @@ def get_participant_with_lifecycle(user, pk) -> Participant:
     except (Participant.DoesNotExist, ValueError):
         raise Http404
     note_read(user, participant.pk)  # the read-access log (edc.read_log)
+    note_member(user, participant.site)  # loaded through the user's membership
     return participant

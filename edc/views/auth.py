@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from edc.access import public
+from edc.middleware import touch
 
 login = public(auth_views.LoginView.as_view(template_name="edc/login.html",
                                             redirect_authenticated_user=True))
@@ -16,8 +17,9 @@ logout = public(require_POST(auth_views.LogoutView.as_view()))
 @public  # answers "not signed in" rather than sending an expired session to the sign-in page
 @require_GET
 def keepalive(request):
-    """"Stay signed in" (edc/static/edc/session.js): any request renews the idle timeout
-    (SESSION_SAVE_EVERY_REQUEST); this one says whether there is still a session to renew."""
+    """"Stay signed in" (edc/static/edc/session.js): says whether there is still a session to renew,
+    and renews it in full now (other requests rewrite it at most every SESSION_TOUCH_SECONDS)."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False})
+    touch(request.session)
     return JsonResponse({"signed_in": True, "idle_seconds": settings.SESSION_COOKIE_AGE})

@@ -230,3 +230,40 @@ def test_the_whole_browser_flow_through_pages(p, labs, monitor, pi, dm, clinicia
     assert Signature.objects.get().valid and Lock.objects.get().active
     audit = client_for(monitor).get(reverse("crf_audit", args=["labs", labs.pk])).content.decode()
     assert "Query answer: 28 per source" in audit and "Source data verified" in audit and pi.printed_name in audit
+
+
+def test_a_remembered_lock_answer_serves_one_save_only(p, labs, dm, clinician):
+    """The form page asks "is it locked?" once per POST and the save's write guard reuses that answer
+    (crf.services.locks.REMEMBERED); the next save of the same object asks PostgreSQL again."""
+    assert locks.active_locks_for(labs, remember=True) == []
+    correct(labs, clinician, platelets_10e9_l=Decimal("150"))
+    locks.lock(scope="crf", user=dm, participant=p, object_id=labs.pk, crf_key="labs")
+    with pytest.raises(ValidationError, match="Read-only"):
+        correct(labs, clinician, platelets_10e9_l=Decimal("151"))
+    assert LabPanel.objects.get(pk=labs.pk).platelets_10e9_l == Decimal("150")
+
+
+def test_site_membership_proven_by_a_lookup_counts_for_that_user_only(labs, other_clinician, clinician):
+    from crf.selectors import get_visit_for
+
+    visit = get_visit_for(clinician, labs.visit_id)  # proves the clinician's membership, nobody else's
+    panel = LabPanel.objects.get(pk=labs.pk)
+    panel.platelets_10e9_l = Decimal("151")
+    with pytest.raises(PermissionDenied):
+        save_crf(registry.get("labs"), panel, visit=visit, user=other_clinician, reason="x", acknowledge=True)
+    assert save_crf(registry.get("labs"), panel, visit=visit, user=clinician, reason="x", acknowledge=True) == []
+
+
+def test_a_changed_foreign_key_is_still_validated(labs, clinician):
+    """edc.audit skips the lookups of unchanged foreign keys only (PostgreSQL proved them when the row
+    was written); a changed one is looked up and a wrong one refused with a message, nothing written."""
+    import uuid
+
+    from edc.audit import save_changed
+
+    before = LabPanel.history.count()
+    panel = LabPanel.objects.get(pk=labs.pk)
+    panel.visit_id = uuid.uuid4()
+    with pytest.raises(ValidationError) as refused:
+        save_changed(panel, clinician, "moved")
+    assert "visit" in refused.value.message_dict and LabPanel.history.count() == before

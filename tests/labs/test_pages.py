@@ -13,7 +13,7 @@ from tests import factories
 from tests.labs.helpers import EXAMPLES, data_manager, example_trial, stage
 
 pytestmark = pytest.mark.django_db
-REVIEW_BUDGET = 13  # measured; must not grow with the batch
+REVIEW_BUDGET = 10  # measured; must not grow with the batch
 # with results outside every window: + the participants' visits, lab forms, locks, the database lock
 # and the size of each placement group (labs.selectors.placement_groups), whatever their number
 PLACEMENT_BUDGET = REVIEW_BUDGET + 5
@@ -74,6 +74,7 @@ def test_review_page_queries_do_not_grow_with_the_batch(trial, client_for):
     client = client_for(trial["dm"])
     small = stage(EXAMPLES.joinpath("lis_export_zh_gbk.csv").read_bytes()[:700], trial["dm"], filename="s.csv")
     big = stage("lis_export_en_utf8_bom.csv", trial["dm"])
+    client.get("/ping/")  # the first request of a session writes it (edc.middleware); the pages below do not
     counts = []
     for summary in (small, big):
         with CaptureQueriesContext(connection) as ctx:

@@ -163,7 +163,7 @@ def test_a_record_is_verified_once_and_only_by_a_monitor(small_trial, client_for
     assert b"already verified" in again.content and changed_tables(before, table_counts()) == {}
 
 
-BUDGETS = (27, 10, 9, 10)  # dashboard, plan, worklist, one indicator
+BUDGETS = (24, 7, 6, 7)  # dashboard, plan, worklist, one indicator
 
 
 def page_queries(client) -> dict[str, int]:
@@ -188,7 +188,8 @@ def test_the_query_count_does_not_grow_with_the_trial(client_for):
     monitor.sites.set(Site.objects.all())
     big = page_queries(client)
     assert small == big
-    # 19 indicators, one query each, plus session, user, roles, sites, plan, nav and inbox
+    # 19 indicators, one query each, plus user, roles, sites, plan, nav and inbox (the session is not
+    # written: at most once a minute, edc.middleware, and the warm-up request just did)
     assert small == {url: n for url, n in zip(monitoring_urls(), BUDGETS, strict=True)}
     assert SdvPlan.objects.count() == 1
 

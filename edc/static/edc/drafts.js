@@ -13,7 +13,8 @@
   var me = document.currentScript, PREFIX = "edc-draft:", MAX_AGE = 4 * 3600 * 1000;
   var store = window.sessionStorage, subtle = window.crypto && window.crypto.subtle;
   var meta = document.querySelector("meta[name=edc-draft-keys]");
-  var saved = document.querySelector("meta[name=edc-saved-form]");
+  // A form just saved: the server names it in a short-lived cookie (edc.drafts.mark_saved), read once here.
+  var saved = (document.cookie.match(/(?:^|;\s*)edc_saved_form=([^;]*)/) || [])[1];
 
   function drafts() { var out = []; for (var i = 0; i < store.length; i++) {
     var k = store.key(i); if (k && k.indexOf(PREFIX) === 0) { out.push(k); } } return out; }
@@ -25,7 +26,10 @@
   // Old copies go, whoever is signed in; a saved form's copy goes; signing out removes them all.
   drafts().forEach(function (k) { try { if (Date.now() - JSON.parse(store.getItem(k)).t > MAX_AGE) { store.removeItem(k); } }
     catch (e) { store.removeItem(k); } });
-  if (saved) { store.removeItem(PREFIX + saved.content); }
+  if (saved) {
+    try { store.removeItem(PREFIX + decodeURIComponent(saved)); } catch (e) { /* not an address */ }
+    document.cookie = "edc_saved_form=; Max-Age=0; path=/; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+  }
   document.querySelectorAll("form[action$='/logout/']").forEach(function (f) {
     f.addEventListener("submit", function () { drafts().forEach(function (k) { store.removeItem(k); }); });
   });
