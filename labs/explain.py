@@ -27,7 +27,9 @@ class Explanation(str):
 
     def __new__(cls, msgid: str, args: Args | None = None):
         args = dict(args or {})
-        self = super().__new__(cls, _fill(msgid, {k: _english(v) for k, v in args.items()}))
+        english = {k: _english(v) for k, v in args.items()}
+        # strict here: a template and parameters that do not fit is a mistake in labs/, not a reader's problem
+        self = super().__new__(cls, msgid % english if english else msgid)
         self.msgid, self.args = msgid, args
         return self
 
