@@ -1,5 +1,6 @@
 """What the lab panel form (crf.models.labs.LabPanel) can hold, and how a reported result becomes
-a value there. Pure: no Django (docs/ARCHITECTURE.md "Style"), so parsers, staging and the benchmark share it.
+a value there. Pure: no Django beyond marking its explanations for translation (gettext_noop, labs.explain;
+docs/ARCHITECTURE.md "Style"), so parsers, staging and the benchmark share it.
 
 LOINC defaults (docs/LAB_IMPORT.md "LOINC defaults"): each code is the LOINC term whose component,
 property and system match the form's field; none is invented. eGFR is computed by the form from the
@@ -10,6 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext_noop
+
+from labs.explain import explain
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class Reading:
 
     number: Decimal | None = None
     choice: str = ""
-    problem: str = ""  # English explanation, shown on the review page
+    problem: str = ""  # why not: an Explanation (labs.explain), shown on the review page
     unitless: bool = False  # a word ('阴性') that needs no unit: the number is in the field's unit
 
 
@@ -82,7 +87,7 @@ def read_result(analyte: AnalyteDef, text: str) -> Reading:
     """Interpret the reported result for the analyte's field, keeping the text as reported."""
     raw = (text or "").strip()
     if not raw:
-        return Reading(problem="no result reported")
+        return Reading(problem=explain(gettext_noop("no result reported")))
     lowered = raw.lower()
     if analyte.category:
         if lowered in NEGATIVE:
@@ -90,22 +95,23 @@ def read_result(analyte: AnalyteDef, text: str) -> Reading:
         for word, choice in CAST_WORDS:
             if word in lowered:
                 return Reading(choice=choice)
-        return Reading(problem="the form holds a cast type; this result names none")
+        return Reading(problem=explain(gettext_noop("the form holds a cast type; this result names none")))
     if _NUMBER.match(raw):
         try:
             return Reading(number=Decimal(raw))
         except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            return Reading(problem="not a number")
+            return Reading(problem=explain(gettext_noop("not a number")))
     censored = _CENSORED.match(raw)
     if censored:
         if censored.group(1) in ("<", "<=", "≤") and analyte.below_limit_is_zero:
             return Reading(number=Decimal(0))  # the form's convention: 0 = below the detection limit
-        return Reading(problem="reported beyond a measuring limit; the form holds exact numbers only")
+        return Reading(problem=explain(gettext_noop(
+            "reported beyond a measuring limit; the form holds exact numbers only")))
     if lowered in NEGATIVE and analyte.below_limit_is_zero:
         return Reading(number=Decimal(0), unitless=True)
     if lowered in QUALITATIVE:
-        return Reading(problem="a qualitative result; the form holds a measured number")
-    return Reading(problem="not a number")
+        return Reading(problem=explain(gettext_noop("a qualitative result; the form holds a measured number")))
+    return Reading(problem=explain(gettext_noop("not a number")))
 
 
 def default_codes() -> list[tuple[str, str, str]]:

@@ -12,6 +12,7 @@ from edc.models import ClinicalModel, Participant
 from edc.models.base import NoDeleteQuerySet
 
 from .analytes import ANALYTES
+from .explain import shown
 
 
 def analyte_choices():
@@ -100,7 +101,10 @@ class ImportBatch(models.Model):
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     mapping_name = models.CharField(_("column mapping"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    error = models.TextField(_("why refused"), blank=True)
+    error = models.TextField(_("why refused"), blank=True)  # English (labs.explain)
+    # the refusal's template and parameters, to show it in the reader's language (labs.explain)
+    error_msgid = models.TextField(blank=True, default="")
+    error_args = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(_("counts"), default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -121,6 +125,11 @@ class ImportBatch(models.Model):
     def label(self) -> str:
         """How a reason for change names the batch (docs/LAB_IMPORT.md "Review")."""
         return f"lab import #{self.pk} {self.filename} sha256:{self.sha256[:12]}"
+
+    @property
+    def error_shown(self) -> str:
+        """Why the batch was refused, in the reader's language."""
+        return shown(self.error, self.error_msgid, self.error_args)
 
 
 class Status(models.TextChoices):
@@ -160,7 +169,10 @@ class StagedResult(models.Model):
     value_unit = models.CharField(max_length=10, blank=True)  # the form's unit field, when it has one
     value_choice = models.CharField(max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    explanation = models.CharField(_("explanation"), max_length=300, blank=True)
+    explanation = models.CharField(_("explanation"), max_length=300, blank=True)  # English (labs.explain)
+    # its template and parameters, to show it in the reader's language (labs.explain)
+    explanation_msgid = models.CharField(max_length=300, blank=True, default="")
+    explanation_args = models.JSONField(default=dict, blank=True)
     panel_id = models.UUIDField(null=True)  # the LabPanel the accepted value went into
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     related_name="+")
@@ -183,6 +195,11 @@ class StagedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.position} {self.test_code} {self.reported_value}"
+
+    @property
+    def explanation_shown(self) -> str:
+        """The explanation in the reader's language."""
+        return shown(self.explanation, self.explanation_msgid, self.explanation_args)
 
 
 class InterfaceToken(models.Model):

@@ -23,6 +23,7 @@ from edc.access import allow, has_any_role, public
 from edc.selectors.participants import get_participant_for
 from edc.views.helpers import attach_errors
 from labs.analytes import ANALYTES
+from labs.explain import shown
 from labs.forms import HospitalNumberForm, MappingForm, PlaceForm, ReviewForm, UploadForm
 from labs.models import ACCEPTABLE, InterfaceToken, StagedResult, Status, TestMapping
 from labs.selectors import batches_for, placement_groups, status_counts
@@ -47,7 +48,7 @@ def batches(request):
                               fmt=form.cleaned_data["format"], mapping_name=form.cleaned_data["mapping"],
                               dry_run=form.cleaned_data["dry_run"])
         if summary["status"] == "refused":
-            messages.error(request, _("The file was refused: %(e)s") % {"e": _(summary["error"])})
+            messages.error(request, _("The file was refused: %(e)s") % {"e": shown(summary["error"])})
         elif summary["repeat_of_earlier_import"]:
             messages.info(request, _("This file was imported before (batch #%(n)s); nothing changed.")
                           % {"n": summary["batch"]})

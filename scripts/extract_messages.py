@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("edc", "crf", "safety", "randomization", "exports", "synthetic", "templates")
+APPS = ("edc", "crf", "safety", "randomization", "exports", "synthetic", "labs", "templates")
 FUNCTIONS = {  # name -> (position of the context, of the singular, of the plural) or None
     "gettext": (None, 0, None), "gettext_lazy": (None, 0, None), "gettext_noop": (None, 0, None),
     "ngettext": (None, 0, 1), "ngettext_lazy": (None, 0, 1),

@@ -8,7 +8,10 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 
+from django.utils.translation import gettext_noop
 from pydantic import ValidationError
+
+from labs.explain import explain
 
 from .records import LabRecord, SourceRefused
 
@@ -27,23 +30,26 @@ def load_bundle(data: bytes) -> dict:
     try:
         bundle = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise SourceRefused(f"Not FHIR JSON ({type(e).__name__}).") from None
+        raise SourceRefused(explain(gettext_noop("Not FHIR JSON (%(error)s)."), error=type(e).__name__)) from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         kind = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
-        raise SourceRefused(f"Expected a FHIR Bundle, got {kind or 'no resourceType'}.")
+        raise SourceRefused(explain(gettext_noop("Expected a FHIR Bundle, got %(kind)s."),
+                                    kind=kind or explain(gettext_noop("no resourceType"))))
     if bundle.get("type") not in BUNDLE_TYPES:
-        raise SourceRefused(f"Bundle type {bundle.get('type')!r} is not collection, searchset or transaction.")
+        raise SourceRefused(explain(gettext_noop("Bundle type %(type)s is not collection, searchset or transaction."),
+                                    type=repr(bundle.get("type"))))
     declared = str((bundle.get("meta") or {}).get("fhirVersion") or bundle.get("fhirVersion") or "")
     if declared and not declared.startswith("4.0"):
-        raise SourceRefused(f"The bundle declares FHIR {declared}; this interface takes FHIR R4 (4.0.x).")
+        raise SourceRefused(explain(gettext_noop("The bundle declares FHIR %(version)s; this interface takes FHIR R4 "
+                                                 "(4.0.x)."), version=declared))
     if not isinstance(bundle.get("entry", []), list):
-        raise SourceRefused("Bundle.entry is not a list.")
+        raise SourceRefused(explain(gettext_noop("Bundle.entry is not a list.")))
     from fhir.resources.R4B.bundle import Bundle
 
     try:
         Bundle.model_validate({k: v for k, v in bundle.items() if k != "entry"})
     except ValidationError as e:
-        raise SourceRefused(f"Not a FHIR R4 Bundle ({_first_error(e)}).") from None
+        raise SourceRefused(explain(gettext_noop("Not a FHIR R4 Bundle (%(error)s)."), error=_first_error(e))) from None
     return bundle
 
 
@@ -95,12 +101,12 @@ def record_from(position: int, resource: dict, patients: dict) -> LabRecord:
     record = LabRecord(position=position)
     if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
         kind = resource.get("resourceType") if isinstance(resource, dict) else "?"
-        record.error = f"entry is a {kind}, not an Observation"
+        record.error = explain(gettext_noop("entry is a %(kind)s, not an Observation"), kind=kind)
         return record
     try:
         Observation.model_validate(resource)
     except ValidationError as e:
-        record.error = f"not a valid FHIR R4 Observation ({_first_error(e)})"
+        record.error = explain(gettext_noop("not a valid FHIR R4 Observation (%(error)s)"), error=_first_error(e))
         return record
     identifier = next((i.get("value") for i in resource.get("identifier") or [] if i.get("value")), "")
     record.message_id = str(identifier or resource.get("id") or f"entry-{position}")
@@ -123,15 +129,16 @@ def record_from(position: int, resource: dict, patients: dict) -> LabRecord:
     when = resource.get("effectiveDateTime") or (resource.get("effectivePeriod") or {}).get("start")
     status = resource.get("status")
     if status not in FINAL:
-        record.error = f"Observation status {status!r} is not final, corrected or amended"
+        record.error = explain(gettext_noop("Observation status %(status)s is not final, corrected or amended"),
+                               status=repr(status))
     elif not when:
-        record.error = "no collection time (effectiveDateTime)"
+        record.error = explain(gettext_noop("no collection time (effectiveDateTime)"))
     else:
         record.result_status = FINAL[status]
         try:
             record.collected_at = datetime.fromisoformat(when.replace("Z", "+00:00"))
         except ValueError:
-            record.error = f"effectiveDateTime {when!r} is not a date and time"
+            record.error = explain(gettext_noop("effectiveDateTime %(value)s is not a date and time"), value=repr(when))
     return record
 
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import hl7
+from django.utils.translation import gettext_noop
+
+from labs.explain import Explanation, explain
 
 from .records import LabRecord
 
@@ -29,7 +32,7 @@ class Message:
     number: int
     control_id: str = ""
     text: str = ""
-    error: str = ""
+    error: str = ""  # an Explanation (labs.explain) when the message is refused
     records: list[LabRecord] = field(default_factory=list)
     parsed: object = None  # the hl7.Message, for the ACK
 
@@ -73,18 +76,19 @@ def hl7_time(text: str) -> datetime | None:
     return value
 
 
-def _check_delimiters(text: str) -> str:
+def _check_delimiters(text: str) -> Explanation | str:
     if not text.startswith("MSH"):
-        return "the message does not start with an MSH segment"
+        return explain(gettext_noop("the message does not start with an MSH segment"))
     if len(text) < 8:
-        return "the MSH segment is truncated"
+        return explain(gettext_noop("the MSH segment is truncated"))
     field_sep, encoding = text[3], text[4:8]
     used = field_sep + encoding
     if len(set(used)) != 5 or any(c.isalnum() or c.isspace() for c in used):
-        return "MSH-1/MSH-2 declare unusable delimiters"
+        return explain(gettext_noop("MSH-1/MSH-2 declare unusable delimiters"))
     if field_sep != "|" or encoding != "^~\\&":
-        return (f"the message declares the delimiters {used!r}; this interface takes the HL7 standard "
-                "delimiters |^~\\& (ask the LIS vendor to send those)")
+        return explain(gettext_noop("the message declares the delimiters %(used)s; this interface takes the HL7 "
+                                    "standard delimiters |^~\\& (ask the LIS vendor to send those)"),
+                       used=repr(used))
     return ""
 
 
@@ -98,26 +102,28 @@ def parse_message(number: int, text: str) -> Message:
         parsed = hl7.parse(text)
         msh = parsed.segment("MSH")
     except (hl7.ParseException, KeyError, IndexError) as e:
-        message.error = f"not a readable HL7 v2 message ({e})"
+        message.error = explain(gettext_noop("not a readable HL7 v2 message (%(error)s)"), error=str(e))
         return message
     message.parsed = parsed
     message.control_id = _f(msh, 10)
     msg_type = f"{_f(msh, 9, 1, 1)}^{_f(msh, 9, 1, 2)}"
     version = _f(msh, 12)
     if not message.control_id:
-        message.error = "MSH-10 (message control id) is empty"
+        message.error = explain(gettext_noop("MSH-10 (message control id) is empty"))
     elif msg_type != "ORU^R01":
-        message.error = f"message type {msg_type} is not ORU^R01 (observation results)"
+        message.error = explain(gettext_noop("message type %(type)s is not ORU^R01 (observation results)"),
+                                type=msg_type)
     elif not VERSIONS.match(version):
-        message.error = f"HL7 version {version or '(none)'} is not 2.3-2.5"
+        message.error = explain(gettext_noop("HL7 version %(version)s is not 2.3-2.5"),
+                                version=version or explain(gettext_noop("(none)")))
     if message.error:
         return message
     segments = text.split("\r")
     if not any(s.startswith("PID") for s in segments):
-        message.error = "the message has no PID segment (which patient?)"
+        message.error = explain(gettext_noop("the message has no PID segment (which patient?)"))
         return message
     if not any(s.startswith("OBX") for s in segments):
-        message.error = "the message has no OBX segment (no results): truncated?"
+        message.error = explain(gettext_noop("the message has no OBX segment (no results): truncated?"))
         return message
     message.records = list(_records(number, message.control_id, parsed))
     return message
@@ -137,14 +143,14 @@ def _records(number: int, control_id: str, parsed) -> Iterator[LabRecord]:
                     ids.append(value)
             try:
                 dob = hl7_time(_f(segment, 7))
-            except ValueError as e:
-                problem = f"PID-7 {e}"
+            except ValueError:
+                problem = _not_a_time("PID-7", _f(segment, 7))
         elif name == "OBR":
             report = _f(segment, 3, 1, 1) or _f(segment, 2, 1, 1)  # filler, else placer order number
             try:
                 collected, problem = hl7_time(_f(segment, 7)), ""
-            except ValueError as e:
-                collected, problem = None, f"OBR-7 {e}"
+            except ValueError:
+                collected, problem = None, _not_a_time("OBR-7", _f(segment, 7))
         elif name == "OBX":
             obx_n += 1
             codes = []
@@ -164,10 +170,15 @@ def _records(number: int, control_id: str, parsed) -> Iterator[LabRecord]:
             if problem:
                 record.error = problem
             elif collected is None:
-                record.error = "no collection time (OBR-7)"
+                record.error = explain(gettext_noop("no collection time (OBR-7)"))
             elif status not in ("F", "C", ""):
-                record.error = f"OBX-11 status {status} is not final (F) or corrected (C)"
+                record.error = explain(gettext_noop("OBX-11 status %(status)s is not final (F) or corrected (C)"),
+                                       status=status)
             yield record
+
+
+def _not_a_time(field_name: str, text: str) -> Explanation:
+    return explain(gettext_noop("%(field)s not an HL7 time: %(value)s"), field=field_name, value=repr(text))
 
 
 def read_hl7(text: str) -> Iterator[Message]:

@@ -4,10 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils.translation import gettext_noop
+
+from labs.explain import Explanation, explain
+
 
 class SourceRefused(Exception):
     """The whole file or message cannot be read (encoding, size, not HL7/FHIR R4...): the batch is
-    recorded as refused with this explanation and nothing is staged."""
+    recorded as refused with this explanation (labs.explain) and nothing is staged."""
+
+    def __init__(self, explanation: Explanation):
+        super().__init__(explanation)
+        self.explanation = explanation
 
 
 @dataclass
@@ -26,7 +34,7 @@ class LabRecord:
     reference_range: str = ""
     abnormal_flag: str = ""
     result_status: str = "final"  # final | corrected
-    error: str = ""  # set when this record cannot be read; staged as invalid with this reason
+    error: str = ""  # an Explanation when this record cannot be read; staged as invalid with this reason
 
     @property
     def result_key(self) -> str:
@@ -48,7 +56,7 @@ def parse_datetime(text: str) -> datetime | None:
             return datetime.fromisoformat(candidate)
         except ValueError:
             continue
-    raise ValueError(f"not a date and time: {text!r}")
+    raise ValueError(explain(gettext_noop("not a date and time: %(value)s"), value=repr(text)))
 
 
 def parse_date(text: str) -> date | None:

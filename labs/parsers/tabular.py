@@ -10,6 +10,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.utils.translation import gettext_noop
+
+from labs.explain import explain
+
 from .records import LabRecord, SourceRefused, parse_date, parse_datetime
 
 # canonical column -> accepted headers (English, Chinese)
@@ -36,12 +40,13 @@ CORRECTED = {"corrected", "c", "amended", "更正", "已更正", "修正"}
 def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding name) or SourceRefused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceRefused("The file is UTF-16; save it as UTF-8 or GB18030 (GBK) CSV.")
+        raise SourceRefused(explain(gettext_noop("The file is UTF-16; save it as UTF-8 or GB18030 (GBK) CSV.")))
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError:
-            raise SourceRefused("The file starts with a UTF-8 mark but is not valid UTF-8.") from None
+            raise SourceRefused(explain(gettext_noop(
+                "The file starts with a UTF-8 mark but is not valid UTF-8."))) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -49,10 +54,12 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise SourceRefused("The file is neither UTF-8 nor GB18030/GBK; save it in one of these.") from None
+        raise SourceRefused(explain(gettext_noop(
+            "The file is neither UTF-8 nor GB18030/GBK; save it in one of these."))) from None
     if not _CJK.search(text):
-        raise SourceRefused("The file is not UTF-8, and read as GB18030/GBK it contains no Chinese text: "
-                            "its encoding is unexpected (Latin-1 or Windows-1252?). Save it as UTF-8.")
+        raise SourceRefused(explain(gettext_noop(
+            "The file is not UTF-8, and read as GB18030/GBK it contains no Chinese text: "
+            "its encoding is unexpected (Latin-1 or Windows-1252?). Save it as UTF-8.")))
     return text, "gb18030"
 
 
@@ -72,8 +79,9 @@ def header_index(headers: list[str], mapping: dict[str, str] | None) -> dict[str
     if "test_code" not in index and "loinc" not in index and "test_name" not in index:
         missing.append("test_code")
     if missing:
-        raise SourceRefused(f"Columns not found: {', '.join(missing)}. Use the default headers (English or "
-                            "Chinese) or a saved column mapping.")
+        raise SourceRefused(explain(gettext_noop(
+            "Columns not found: %(columns)s. Use the default headers (English or Chinese) or a saved column "
+            "mapping."), columns=", ".join(missing)))
     return index
 
 
@@ -106,9 +114,9 @@ def record_from_row(position: int, row, index: dict[str, int]) -> LabRecord:
         record.collected_at = parse_datetime(get("sample_collected_at"))
         record.date_of_birth = parse_date(get("date_of_birth"))
     except ValueError as e:
-        record.error = str(e)
+        record.error = e.args[0]  # an Explanation (records.parse_datetime)
     if record.collected_at is None and not record.error:
-        record.error = "no collection time"
+        record.error = explain(gettext_noop("no collection time"))
     return record
 
 
@@ -118,7 +126,7 @@ def read_csv(data: bytes, mapping: dict[str, str] | None = None) -> tuple[str, I
     try:
         headers = next(reader)
     except StopIteration:
-        raise SourceRefused("The file is empty.") from None
+        raise SourceRefused(explain(gettext_noop("The file is empty."))) from None
     if len(headers) == 1 and "\t" in headers[0]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
         headers = next(reader)
@@ -137,12 +145,13 @@ def read_xlsx(path_or_file, mapping: dict[str, str] | None = None) -> Iterator[L
     try:
         book = load_workbook(path_or_file, read_only=True, data_only=True)
     except Exception as e:  # zipfile.BadZipFile, KeyError, InvalidFileException...
-        raise SourceRefused(f"Not a readable XLSX workbook ({type(e).__name__}).") from None
+        raise SourceRefused(explain(gettext_noop("Not a readable XLSX workbook (%(error)s)."),
+                                    error=type(e).__name__)) from None
     rows = book.worksheets[0].iter_rows(values_only=True)
     try:
         headers = list(next(rows))
     except StopIteration:
-        raise SourceRefused("The workbook's first sheet is empty.") from None
+        raise SourceRefused(explain(gettext_noop("The workbook's first sheet is empty."))) from None
     index = header_index(headers, mapping)
 
     def records():

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crf import registry
 from crf.models import CrfStatus
@@ -20,14 +21,22 @@ from crf.models.labs import LabPanel
 from crf.services.entry import save_crf
 from edc.audit import REASON_MAX_LENGTH
 from labs.analytes import ANALYTES
+from labs.explain import Explanation, explain, stored, word
 from labs.models import ACCEPTABLE, ImportBatch, StagedResult, Status
 from labs.services.placement import placement_text
 
 REQUIRED_FOR_NEW = ("upcr_value", "creatinine_value")
 
 
-def _message(error: Exception) -> str:
+def _message(error: Exception) -> Explanation | str:
+    """Why a panel was not accepted: this module's own reasons are Explanations (shown in the
+    reader's language); a refusal of the lab form's save path (crf) comes as crf words it, in the
+    language of the reviewer who accepted."""
     if isinstance(error, ValidationError):
+        items = [m for ms in error.error_dict.values() for m in ms] if hasattr(error, "error_dict") \
+            else error.error_list
+        if len(items) == 1 and isinstance(items[0].message, Explanation) and not items[0].params:
+            return items[0].message
         return "; ".join(str(m) for m in error.messages)[:300]
     return str(error)[:300]
 
@@ -65,16 +74,17 @@ def accept(batch: ImportBatch, *, user, reason: str, row_ids=None, visit_id=None
             accepted += len(group)
         except (ValidationError, PermissionDenied) as e:
             failed += len(group)
-            text = _("Not accepted: %(e)s") % {"e": _message(e)}
-            errors.append(f"{group[0].visit.code}: {text}")
-            StagedResult.objects.filter(pk__in=[r.pk for r in group]).update(explanation=text[:300])
+            note = explain(gettext_noop("Not accepted: %(e)s"), e=_message(e))
+            errors.append(f"{group[0].visit.code}: {note.translated()}")
+            StagedResult.objects.filter(pk__in=[r.pk for r in group]).update(**stored(note))
     return {"accepted": accepted, "failed": failed, "errors": errors}
 
 
 def _accept_panel(batch: ImportBatch, group: list[StagedResult], *, user, reason: str) -> None:
     fields = [r.field for r in group]
     if len(set(fields)) != len(fields):
-        raise ValidationError(_("two results for the same field of this visit were chosen: accept one of them"))
+        raise ValidationError(explain(gettext_noop(
+            "two results for the same field of this visit were chosen: accept one of them")))
     visit = group[0].visit
     crf_type = registry.get("labs")
     with transaction.atomic():
@@ -82,7 +92,7 @@ def _accept_panel(batch: ImportBatch, group: list[StagedResult], *, user, reason
         ids = list(StagedResult.objects.select_for_update().filter(
             pk__in=[r.pk for r in group], status__in=ACCEPTABLE).values_list("pk", flat=True))
         if len(ids) != len(group):
-            raise ValidationError(_("these results were accepted or skipped meanwhile"))
+            raise ValidationError(explain(gettext_noop("these results were accepted or skipped meanwhile")))
         panel = LabPanel.objects.filter(visit=visit).first()
         creating = panel is None
         if creating:
@@ -91,10 +101,10 @@ def _accept_panel(batch: ImportBatch, group: list[StagedResult], *, user, reason
             panel.sample_date = timezone.localtime(min(r.collected_at for r in group), zone).date()
             missing = [f for f in REQUIRED_FOR_NEW if f not in fields]
             if missing:
-                raise ValidationError(_(
+                raise ValidationError(explain(gettext_noop(
                     "a new lab panel needs the UPCR and the serum creatinine; this batch has no %(f)s for "
-                    "this visit: enter the panel on the form first, then accept the other results") % {
-                    "f": ", ".join(str(LabPanel._meta.get_field(f).verbose_name) for f in missing)})
+                    "this visit: enter the panel on the form first, then accept the other results"),
+                    f=[word(LabPanel._meta.get_field(f).verbose_name) for f in missing]))
         for row in group:
             analyte = ANALYTES[row.field]
             if analyte.category:
@@ -106,9 +116,9 @@ def _accept_panel(batch: ImportBatch, group: list[StagedResult], *, user, reason
                     setattr(panel, analyte.unit_field, row.value_unit)
         save_crf(crf_type, panel, visit=visit, user=user, reason=reason_for(batch, group, reason), acknowledge=True)
         StagedResult.objects.filter(pk__in=ids).update(
-            status=Status.ACCEPTED, panel_id=panel.pk, accepted_by=user, accepted_at=timezone.now(), explanation="")
+            status=Status.ACCEPTED, panel_id=panel.pk, accepted_by=user, accepted_at=timezone.now(), **stored(""))
 
 
 def skip(batch: ImportBatch, row_ids, *, user) -> int:
     return StagedResult.objects.filter(batch=batch, pk__in=row_ids).exclude(status=Status.ACCEPTED).update(
-        status=Status.SKIPPED, explanation=_("skipped by %(u)s") % {"u": user.get_username()})
+        status=Status.SKIPPED, **stored(explain(gettext_noop("skipped by %(u)s"), u=user.get_username())))

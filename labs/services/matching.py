@@ -4,7 +4,9 @@ records), so staging a whole trial keeps flat memory and a constant number of qu
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # Row has a column named `field`
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from crf.models import Lock, Scope, Visit
 from crf.models.labs import LabPanel
@@ -19,6 +22,7 @@ from crf.schedule import BY_CODE, LABS
 from edc.clinical.units import UnitNotConvertible, canonical_unit, convert_lab_value
 from edc.models import Participant
 from labs.analytes import ANALYTES, read_result
+from labs.explain import explain, keep, word
 from labs.models import HospitalRecordNumber, StagedResult, Status
 from labs.parsers.records import LabRecord
 from labs.services.identifiers import digest
@@ -26,7 +30,8 @@ from labs.services.identifiers import digest
 CHUNK = 2000
 COLUMNS = ("batch_id", "position", "message_id", "result_key", "participant_id", "visit_id", "field", "test_code",
            "test_name", "reported_value", "reported_unit", "reference_range", "abnormal_flag", "result_status",
-           "collected_at", "value", "value_unit", "value_choice", "status", "explanation")
+           "collected_at", "value", "value_unit", "value_choice", "status", "explanation", "explanation_msgid",
+           "explanation_args")
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 # An earlier row in one of these statuses never reached a form: a later result with its identity is
 # not "already imported" (docs/LAB_IMPORT.md "Batches and statuses").
@@ -59,7 +64,9 @@ class Row:
     value_unit: str = ""
     value_choice: str = ""
     status: str = ""
-    explanation: str = ""
+    explanation: str = ""  # English; with its template and parameters (labs.explain)
+    explanation_msgid: str = ""
+    explanation_args: dict = _field(default_factory=dict)
 
     @property
     def participant_id(self):
@@ -75,6 +82,8 @@ def _copy_value(value) -> str:
         return "\\N"
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
     return str(value).translate(_ESCAPE)
 
 
@@ -213,18 +222,20 @@ def _visit_for(visits: list[Visit], day) -> Visit | None:
 def decide(record: LabRecord, row: Row, look: Lookup, ctx: Context) -> None:
     """Fill `row` (status, explanation, participant, visit, value) from `record`."""
     def verdict(status, explanation=""):
-        row.status, row.explanation = status, explanation[:300]
+        _set(row, status, explanation)
 
     if record.error:
         return verdict(Status.INVALID, record.error)
     row.field = _map(record, ctx.codes)
     if not row.field:
-        return verdict(Status.UNMAPPED, "no mapping for this test code; the data manager can add one")
+        return verdict(Status.UNMAPPED, explain(gettext_noop(
+            "no mapping for this test code; the data manager can add one")))
     analyte = ANALYTES[row.field]
     p = look.participant(record, ctx)
     if p is None:
-        return verdict(Status.UNMATCHED, "no participant of the importing sites has this hospital record "
-                                         "number (or screening number and date of birth)")
+        return verdict(Status.UNMATCHED, explain(gettext_noop(
+            "no participant of the importing sites has this hospital record number (or screening number and date "
+            "of birth)")))
     row.participant = p
     zone = ZoneInfo(p.site.timezone)
     when = record.collected_at
@@ -232,12 +243,14 @@ def decide(record: LabRecord, row: Row, look: Lookup, ctx: Context) -> None:
     row.collected_at = when
     day = when.astimezone(zone).date()
     if when > ctx.now:
-        return verdict(Status.INVALID, "collected in the future")
+        return verdict(Status.INVALID, explain(gettext_noop("collected in the future")))
     if day < p.screening_date:
-        return verdict(Status.INVALID, f"collected before the participant was screened ({p.screening_date})")
+        return verdict(Status.INVALID, explain(gettext_noop(
+            "collected before the participant was screened (%(day)s)"), day=p.screening_date.isoformat()))
     reading = read_result(analyte, record.value_text)
     if reading.problem:
-        return verdict(Status.INVALID, f"{record.value_text!r}: {reading.problem}")
+        return verdict(Status.INVALID, explain(gettext_noop("%(value)s: %(problem)s"), value=repr(record.value_text),
+                                               problem=reading.problem))
     row.value_choice = reading.choice
     if reading.number is not None and reading.unitless and not record.unit:
         row.value, row.value_unit = reading.number, (analyte.unit if analyte.unit_field else "")
@@ -248,17 +261,37 @@ def decide(record: LabRecord, row: Row, look: Lookup, ctx: Context) -> None:
             else:
                 row.value = convert_lab_value(reading.number, record.unit, analyte.unit)
                 row.value_unit = analyte.unit if analyte.unit_field else ""
-        except UnitNotConvertible as e:
-            return verdict(Status.UNIT, str(e) if record.unit else "no unit reported")
+        except UnitNotConvertible:
+            return verdict(Status.UNIT, _unit_problem(record.unit, analyte.unit))
         digits, places = _field_limits(row.field)
         row.value = row.value.quantize(Decimal(1).scaleb(-places))
         if len(row.value.as_tuple().digits) > digits or row.value < 0:
-            return verdict(Status.INVALID, f"{row.value} does not fit the form's field")
+            return verdict(Status.INVALID, explain(gettext_noop("%(value)s does not fit the form's field"),
+                                                   value=str(row.value)))
     visit = _visit_for(look.visits.get(p.pk, []), day)
     if visit is None:
-        return verdict(Status.OUTSIDE_WINDOW, f"collected on {day}, outside every visit window")
+        return verdict(Status.OUTSIDE_WINDOW, explain(gettext_noop(
+            "collected on %(day)s, outside every visit window"), day=day.isoformat()))
     classify_at_visit(row, visit, look, ctx, key=record.result_key, text=record.value_text,
                       result_status=record.result_status)
+
+
+def _set(row, status: str, explanation="") -> None:
+    """A row's status and why (labs.explain: the English text, its template and parameters)."""
+    row.status = status
+    keep(row, explanation)
+
+
+def _unit_problem(unit: str, target: str):
+    """Why a reported unit cannot reach the form's (docs/LAB_IMPORT.md "Units"): none reported, a
+    spelling edc.clinical.units does not know, or no exact factor to the form's unit."""
+    if not unit:
+        return explain(gettext_noop("no unit reported"))
+    try:
+        canonical_unit(unit)
+    except UnitNotConvertible:
+        return explain(gettext_noop("Unknown unit %(unit)s"), unit=repr(unit))
+    return explain(gettext_noop("%(unit)s cannot be converted to %(target)s"), unit=repr(unit), target=target)
 
 
 def classify_at_visit(row, visit: Visit, look: Lookup, ctx: Context, *, key: str, text: str,
@@ -269,7 +302,7 @@ def classify_at_visit(row, visit: Visit, look: Lookup, ctx: Context, *, key: str
     outside a visit window")."""
     row.visit = visit
     if look.locked(visit, ctx.database_locked):
-        row.status, row.explanation = Status.INVALID, f"the lab form of {visit.code} is locked"
+        _set(row, Status.INVALID, explain(gettext_noop("the lab form of %(visit)s is locked"), visit=visit.code))
         return
     _compare(row, look, ctx, look.panels.get(visit.pk), key=key, text=text, corrected=result_status == "corrected")
 
@@ -286,6 +319,15 @@ def _same(row: Row, panel: LabPanel) -> bool | None:
     return same_unit and Decimal(current) == row.value
 
 
+def _shown_value(value, name: str):
+    """A value the form holds, for an explanation: a number as it is, a category by its label (a
+    word, shown in the reader's language)."""
+    if ANALYTES[name].category:
+        labels = dict(LabPanel._meta.get_field(name).choices)
+        return word(labels[value]) if value in labels else str(value)
+    return str(value)
+
+
 def _compare(row: Row, look: Lookup, ctx: Context, panel, *, key: str, text: str, corrected: bool) -> None:
     shown = row.value_choice or row.value
     earlier = look.earlier.get(key)
@@ -293,30 +335,34 @@ def _compare(row: Row, look: Lookup, ctx: Context, panel, *, key: str, text: str
     slot = (row.participant.pk, row.visit.pk, row.field)
     ctx.seen_keys[key] = text
     if in_batch is not None and in_batch == text and not corrected:
-        row.status, row.explanation = Status.DUPLICATE, "repeated in this file"
+        _set(row, Status.DUPLICATE, explain(gettext_noop("repeated in this file")))
         return
     holds = _same(row, panel)
     if corrected:
         if earlier is None and in_batch is None:
-            row.status, row.explanation = Status.INVALID, "a correction for a result never imported"
+            _set(row, Status.INVALID, explain(gettext_noop("a correction for a result never imported")))
         elif holds is True or (earlier and earlier["reported_value"] == text and in_batch is None):
-            row.status, row.explanation = Status.DUPLICATE, "the correction is already on the form"
+            _set(row, Status.DUPLICATE, explain(gettext_noop("the correction is already on the form")))
         else:
             before = in_batch if in_batch is not None else earlier["reported_value"]
             source = earlier["batch_id"] if earlier else row.batch_id
-            row.status, row.explanation = Status.CORRECTION, f"corrects {before} (batch #{source})"
+            _set(row, Status.CORRECTION, explain(gettext_noop("corrects %(value)s (batch #%(batch)s)"),
+                                                 value=before, batch=source))
         ctx.seen_fields[slot] = shown
         return
     if earlier is not None and earlier["reported_value"] == text:
-        row.status, row.explanation = Status.DUPLICATE, f"already imported in batch #{earlier['batch_id']}"
+        _set(row, Status.DUPLICATE, explain(gettext_noop("already imported in batch #%(batch)s"),
+                                            batch=earlier["batch_id"]))
     elif holds is True:
-        row.status, row.explanation = Status.DUPLICATE, "the form already holds this value"
+        _set(row, Status.DUPLICATE, explain(gettext_noop("the form already holds this value")))
     elif holds is False:
-        row.status, row.explanation = Status.CONFLICT, f"the form holds {getattr(panel, row.field)}"
+        _set(row, Status.CONFLICT, explain(gettext_noop("the form holds %(value)s"),
+                                           value=_shown_value(getattr(panel, row.field), row.field)))
     elif slot in ctx.seen_fields and ctx.seen_fields[slot] != shown:
-        row.status, row.explanation = Status.CONFLICT, f"another result in this batch gives {ctx.seen_fields[slot]}"
+        _set(row, Status.CONFLICT, explain(gettext_noop("another result in this batch gives %(value)s"),
+                                           value=_shown_value(ctx.seen_fields[slot], row.field)))
     elif slot in ctx.seen_fields:
-        row.status, row.explanation = Status.DUPLICATE, "the same value is already in this batch"
+        _set(row, Status.DUPLICATE, explain(gettext_noop("the same value is already in this batch")))
     else:
-        row.status, row.explanation = Status.READY, ""
+        _set(row, Status.READY)
     ctx.seen_fields.setdefault(slot, shown)

@@ -77,8 +77,8 @@ def place(batch: ImportBatch, *, user, row_id, visit_id, reason: str, whole_pane
             classify_at_visit(r, visit, look, ctx, key=r.result_key, text=r.reported_value,
                               result_status=r.result_status)
             r.placed_by, r.placed_at, r.placed_reason = user, now, reason
-        StagedResult.objects.bulk_update(rows, ["visit", "status", "explanation", "placed_by", "placed_at",
-                                                "placed_reason"])
+        StagedResult.objects.bulk_update(rows, ["visit", "status", "explanation", "explanation_msgid",
+                                                "explanation_args", "placed_by", "placed_at", "placed_reason"])
     return rows
 
 

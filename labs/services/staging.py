@@ -13,8 +13,10 @@ from itertools import islice
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from crf.models import Lock, Scope
+from labs.explain import explain, keep
 from labs.models import ColumnMapping, ImportBatch
 from labs.parsers import fhir, hl7v2, tabular
 from labs.parsers.records import LabRecord, SourceRefused
@@ -57,7 +59,7 @@ def _records(fmt: str, data: bytes, mapping: dict | None, batch_info: dict) -> I
             text = data.decode("gb18030")
             batch_info["encoding"] = "gb18030"
         except UnicodeDecodeError:
-            raise SourceRefused("The HL7 file is neither UTF-8 nor GB18030/GBK.") from None
+            raise SourceRefused(explain(gettext_noop("The HL7 file is neither UTF-8 nor GB18030/GBK."))) from None
     return _hl7_records(text, batch_info)
 
 
@@ -71,7 +73,7 @@ def _hl7_records(text: str, batch_info: dict) -> Iterator[LabRecord]:
             yield LabRecord(position=message.number, message_id=message.control_id, error=message.error)
         yield from message.records
     if not found:
-        raise SourceRefused("No HL7 message in the file.")
+        raise SourceRefused(explain(gettext_noop("No HL7 message in the file.")))
 
 
 def _chunks(items: Iterable, size: int):
@@ -100,20 +102,25 @@ def stage_bytes(data: bytes, *, filename: str, user, sites, fmt: str = "auto", s
     limit = settings.LAB_IMPORT_MAX_BYTES
     try:
         if fmt not in FORMATS:
-            raise SourceRefused(f"Unknown format {fmt!r}; use csv, xlsx, hl7 or fhir.")
+            raise SourceRefused(explain(gettext_noop("Unknown format %(format)s; use csv, xlsx, hl7 or fhir."),
+                                        format=repr(fmt)))
         if len(data) > limit:
-            raise SourceRefused(f"The file is {len(data) / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB. "
-                                "Export a shorter period (e.g. one month) per file.")
+            raise SourceRefused(explain(gettext_noop(
+                "The file is %(size)s MB; the limit is %(limit)s MB. Export a shorter period (e.g. one month) per "
+                "file."), size=f"{len(data) / 1048576:.1f}", limit=f"{limit / 1048576:.0f}"))
         mapping = None
         if mapping_name:
             row = ColumnMapping.objects.filter(name=mapping_name).first()
             if row is None:
-                raise SourceRefused(f"No saved column mapping named {mapping_name!r}.")
+                raise SourceRefused(explain(gettext_noop("No saved column mapping named %(name)s."),
+                                            name=repr(mapping_name)))
             mapping = row.columns
         records = _records(fmt, data, mapping, info)
         first = list(islice(records, CHUNK))  # reading starts here: header and encoding problems surface now
     except SourceRefused as refused:
-        batch.status, batch.error = ImportBatch.Status.REFUSED, str(refused)
+        batch.status = ImportBatch.Status.REFUSED
+        keep(batch, refused.explanation, prefix="error", limit=None)
+        batch.error = refused.explanation  # English, and the JSON summary's "error"; the view shows it translated
         batch.encoding = info.get("encoding", "")
         if not dry_run:
             batch.save()
