@@ -37,4 +37,7 @@ def test_the_monitor_reads_the_indicators_and_works_the_plan(page):
     page.click("text=关键风险指标")
     page.wait_for_selector("text=中心化监查：关键风险指标")
     shot(page, "42-monitoring-indicators-zh")
+    page.set_viewport_size({"width": 820, "height": 1100})  # a ward tablet: the tables scroll in their box
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "43-monitoring-indicators-zh-820")
     assert violations == []
