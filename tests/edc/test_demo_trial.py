@@ -93,6 +93,22 @@ def _a_lab_export_waits_for_review(demo):
     assert {r.visit.code for r in ready} == {"m2"} and {r.participant.screening_number for r in ready} == {"DEMO-06"}
     conflict = StagedResult.objects.get(batch=batch, status="conflict")
     assert (conflict.field, conflict.visit.code, conflict.value) == ("albumin_g_l", "m1", 30)
+    # the tour: accept the ready results; place DEMO-07's panel at the overdue month 3, then accept it
+    from crf.models import LabPanel
+    from edc.models import User
+    from labs.services.accept import accept
+    from labs.services.placement import place
+
+    manager = User.objects.get(username="datamanager")
+    done = accept(batch, user=manager, reason="Checked against the LIS reports", all_ready=True)
+    assert LabPanel.objects.filter(visit=ready[0].visit).count() == 1, done
+    outside = StagedResult.objects.filter(batch=batch, status="outside_window").first()
+    m3 = outside.participant.visits.get(code="m3")
+    placed = place(batch, user=manager, row_id=outside.pk, visit_id=m3.pk, whole_panel=True,
+                   reason="Month-3 bloods drawn late; the visit itself is still to come")
+    assert {r.status for r in placed} == {"ready"} and len(placed) == 2
+    accept(batch, user=manager, reason="Placed at month 3", row_ids=[r.pk for r in placed])
+    assert LabPanel.objects.get(visit=m3).creatinine_value == 86
 
 
 def _a_second_run_keeps_the_data_and_adds_nothing(demo):
