@@ -33,15 +33,11 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
     params: dict = {"sampling_key": plan.sampling_key + ":",
                     "sampling_threshold": sampling.threshold(plan.sample_rate_pct)}
     parts = []
-    lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None
+    lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None  # "Laboratory values from the LIS"
     for crf_type in registry.ordered():
         verified = "CASE WHEN f.changed_since_verification THEN NULL ELSE f.verified_at END"
         if crf_type.key == "labs" and lis_ids is not None:
-            lis_text, lis_params = lis_ids
-            for i, value in enumerate(lis_params):
-                params[f"lis{i}"] = value
-            lis_text = lis_text.replace("%s", "{}").format(*(f"%(lis{i})s" for i in range(len(lis_params))))
-            verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_text}) THEN f.created_at END)"
+            verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_ids}) THEN f.created_at END)"
         parts.append(
             f"SELECT f.participant_id, '{crf_type.key}'::text AS form_key, f.visit_id, v.code AS visit_code,"
             f" f.id AS object_id, f.created_at, {verified} AS verified_at,"
