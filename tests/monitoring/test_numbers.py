@@ -78,3 +78,18 @@ def test_sdv_coverage_and_worklist_match_the_rows(trial):
     work, count = sdv.worklist(scope, plan)
     assert count == total.planned - total.verified > 0
     assert [w["critical"] for w in work] == sorted((w["critical"] for w in work), reverse=True)
+
+
+def test_the_indicator_page_gives_the_same_numbers_in_its_one_query(trial):
+    """The page of one indicator reads today's values from the pass that lists what is behind them
+    (kri.indicator_page): the same numbers as the indicators page, per site and trial-wide."""
+    scope, _sites = scope_for(trial)
+    plan = sdv.current_plan()
+    dashboard = {r.indicator.code: r for r in kri.all_indicators(scope, plan)}  # the trends now cached
+    for indicator in INDICATORS:
+        result, _rows, _people = kri.indicator_page(indicator, scope, plan)
+        want = dashboard[indicator.code]
+        got = {None: result.overall, **result.by_site}
+        for site, value in {None: want.overall, **want.by_site}.items():
+            assert close(got[site].num, value.num) and close(got[site].den, value.den), (indicator.code, site)
+        assert result.trend == want.trend, indicator.code

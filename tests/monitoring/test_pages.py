@@ -163,7 +163,7 @@ def test_a_record_is_verified_once_and_only_by_a_monitor(small_trial, client_for
     assert b"already verified" in again.content and changed_tables(before, table_counts()) == {}
 
 
-BUDGETS = (27, 10, 9, 10)  # dashboard, plan, worklist, one indicator
+BUDGETS = (27, 10, 9, 9)  # dashboard, plan, worklist, one indicator
 
 
 def page_queries(client) -> dict[str, int]:
