@@ -108,8 +108,11 @@ def _result(indicator: Indicator, scope: Scope, rows) -> Result:
 def compute(indicator: Indicator, scope: Scope, plan, params: dict) -> Result:
     sql, extra = items_sql(indicator, plan)
     num, den = _aggregate(indicator)
-    sql += (f" SELECT site_id, k, {num}, {den} FROM items"
-            " GROUP BY GROUPING SETS ((site_id, k), (k))")
+    if indicator.median:
+        sql += f" SELECT site_id, k, {num}, {den} FROM items GROUP BY GROUPING SETS ((site_id, k), (k))"
+    else:  # summed per (site, k) first, then over the sites: each item updates one group, not two
+        sql += (f" SELECT site_id, k, sum(num), sum(den) FROM (SELECT site_id, k, {num} AS num, {den} AS den"
+                " FROM items GROUP BY site_id, k) g GROUP BY GROUPING SETS ((site_id, k), (k))")
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, **extra})
         rows = cursor.fetchall()

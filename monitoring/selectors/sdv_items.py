@@ -1,6 +1,7 @@
 """The items of the risk-based SDV plan, as one SQL relation (docs/CENTRAL_MONITORING.md "SDV plan").
 
-Columns: participant_id, form_key, visit_id, object_id, created_at, verified_at, critical, in_plan.
+Columns: participant_id, form_key, visit_id, object_id, created_at, verified_at, pending (not verified
+now: verified_at IS NULL), critical, in_plan.
 Critical data are verified 100 % (ICH E6(R3) 3.11.4: focus on what matters to participant safety and
 the reliability of the result): consent, eligibility, randomization, infusion, the primary-endpoint
 labs (months 0, 6 and 12: the response is computed from them against month 0) and SAE cases. Every
@@ -38,15 +39,19 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
     lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None  # "Laboratory values from the LIS"
     sample = sampling.sql_condition("f.id")
     for crf_type in registry.ordered():
+        # verified_at: when verified, NULL while not (never, or changed since); `pending` says the same
+        # as a test of the columns themselves, which the planner can estimate (the worklist filters on it)
         verified = "CASE WHEN f.changed_since_verification THEN NULL ELSE f.verified_at END"
+        pending = "(f.verified_at IS NULL OR f.changed_since_verification)"
         if crf_type.key == "labs" and lis_ids is not None:
             verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_ids}) THEN f.created_at END)"
+            pending = f"({pending} AND f.id NOT IN ({lis_ids}))"
         critical = _critical_expr(crf_type.key, t["visit"])
         in_plan = "TRUE" if critical == "TRUE" else f"({critical} OR {sample})"
         parts.append(
             f"SELECT f.participant_id, '{crf_type.key}'::text AS form_key, f.visit_id, f.id AS object_id,"
-            f" f.created_at, {verified} AS verified_at, {critical} AS critical, {in_plan} AS in_plan"
-            f" FROM {t['crf_' + crf_type.key]} f WHERE f.status = 'complete'")
+            f" f.created_at, {verified} AS verified_at, {pending} AS pending, {critical} AS critical,"
+            f" {in_plan} AS in_plan FROM {t['crf_' + crf_type.key]} f WHERE f.status = 'complete'")
     records = {
         RecordKind.MAIN_CONSENT: (t["consent"], "x.kind = 'main'"),
         RecordKind.BIOSPECIMEN_CONSENT: (t["consent"], "x.kind = 'biospecimen'"),
@@ -58,6 +63,7 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
     for kind, (table, condition) in records.items():
         parts.append(
             f"SELECT x.participant_id, '{kind.value}'::text, NULL::uuid, x.id, x.created_at,"
-            f" rv.verified_at, TRUE, TRUE FROM {table} x LEFT JOIN {t['record_verification']} rv"
-            f" ON rv.kind = '{kind.value}' AND rv.object_id = x.id WHERE {condition}")
+            f" rv.verified_at, rv.verified_at IS NULL, TRUE, TRUE FROM {table} x"
+            f" LEFT JOIN {t['record_verification']} rv ON rv.kind = '{kind.value}' AND rv.object_id = x.id"
+            f" WHERE {condition}")
     return " UNION ALL ".join(parts), params
