@@ -36,7 +36,8 @@ def sql_params(key: str, rate_pct: int) -> dict:
     """The parameters of `sql_condition`: the key with its colon, and the threshold written as the
     13 lowercase hex digits a draw is compared with ('g' sorts after every hex digit: rate 100 %)."""
     below = threshold(rate_pct)
-    return {"sampling_key": f"{key}:", "sampling_below": f"{below:0{HEX_DIGITS}x}" if below < SPACE else "g"}
+    return {"sampling_key": f"{key}:", "sampling_below": f"{below:0{HEX_DIGITS}x}" if below < SPACE else "g",
+            "sampling_threshold": below}  # the integer, for draws kept as numbers (monitoring.draws)
 
 
 def sql_condition(object_col: str) -> str:

@@ -9,7 +9,7 @@ other saved, complete eCRF is in the plan when the deterministic sample picks it
 A form changed since its verification counts as not verified.
 """
 from crf import registry
-from monitoring import lis, sampling
+from monitoring import draws, lis, sampling
 from monitoring.models import RecordKind
 
 from .tables import tables
@@ -37,7 +37,6 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
     params: dict = sampling.sql_params(plan.sampling_key, plan.sample_rate_pct)
     parts = []
     lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None  # "Laboratory values from the LIS"
-    sample = sampling.sql_condition("f.id")
     for crf_type in registry.ordered():
         # verified_at: when verified, NULL while not (never, or changed since); `pending` says the same
         # as a test of the columns themselves, which the planner can estimate (the worklist filters on it)
@@ -47,11 +46,15 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
             verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_ids}) THEN f.created_at END)"
             pending = f"({pending} AND f.id NOT IN ({lis_ids}))"
         critical = _critical_expr(crf_type.key, t["visit"])
-        in_plan = "TRUE" if critical == "TRUE" else f"({critical} OR {sample})"
+        table = t["crf_" + crf_type.key]
+        join, in_plan = "", "TRUE"
+        if critical != "TRUE":  # the keyed draw (kept, or computed live) decides the others
+            join, sample = draws.sql(crf_type.key, table)
+            in_plan = f"({critical} OR {sample})"
         parts.append(
             f"SELECT f.participant_id, '{crf_type.key}'::text AS form_key, f.visit_id, f.id AS object_id,"
             f" f.created_at, {verified} AS verified_at, {pending} AS pending, {critical} AS critical,"
-            f" {in_plan} AS in_plan FROM {t['crf_' + crf_type.key]} f WHERE f.status = 'complete'")
+            f" {in_plan} AS in_plan FROM {table} f{join} WHERE f.status = 'complete'")
     records = {
         RecordKind.MAIN_CONSENT: (t["consent"], "x.kind = 'main'"),
         RecordKind.BIOSPECIMEN_CONSENT: (t["consent"], "x.kind = 'biospecimen'"),

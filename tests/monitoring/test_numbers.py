@@ -5,7 +5,7 @@ import pytest
 
 from edc import roles
 from edc.models import Site
-from monitoring import services
+from monitoring import draws, services
 from monitoring.indicators import INDICATORS
 from monitoring.selectors import kri, sdv
 from monitoring.selectors.scope import scope_for
@@ -16,14 +16,16 @@ from tests.monitoring.expected import Trial, expected, sdv_items
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def trial():
+@pytest.fixture(params=["hashed live", "draws kept"])
+def trial(request):
     generate(participants=30, seed=18, sites=2)
     monitor = factories.make_user(roles.MONITOR, *Site.objects.all())
     plan = sdv.current_plan()
     services.change_plan(plan, user=monitor, reason="Consent version 1.1 approved; sample 30 %",
                          sample_rate_pct=30, current_main_consent_version="1.1",
                          current_biospecimen_consent_version="1.0")
+    if request.param == "draws kept":  # as the nightly refresh leaves it (monitoring.draws)
+        draws.refresh(sdv.current_plan())
     return monitor
 
 
