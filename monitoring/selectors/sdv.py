@@ -44,8 +44,8 @@ class Coverage:
 
 def _run(scope: Scope, plan, tail: str, extra: dict | None = None) -> list[tuple]:
     sdv_sql, params = sdv_items_sql(plan)
-    sql = PRELUDE.format(**tables()) + f", s AS (SELECT x.*, pp.site_id FROM ({sdv_sql}) x" \
-        " JOIN pp ON pp.id = x.participant_id) " + tail
+    sql = PRELUDE.format(**tables()) + ", sp AS (SELECT id, site_id FROM pp OFFSET 0)," \
+        f" s AS (SELECT x.*, sp.site_id FROM ({sdv_sql}) x JOIN sp ON sp.id = x.participant_id) " + tail
     with connection.cursor() as cursor:
         cursor.execute(sql, {**scope.params(), **params, **(extra or {})})
         return cursor.fetchall()

@@ -19,15 +19,17 @@ CRITICAL_RECORDS = (RecordKind.MAIN_CONSENT, RecordKind.BIOSPECIMEN_CONSENT, Rec
                     RecordKind.RANDOMIZATION, RecordKind.SAE)
 
 
-def _critical_expr(key: str, visit_table: str) -> str:
+def _critical(key: str, visit_table: str) -> tuple[str, str]:
+    """(a join clause, the expression 'critical') for a form table aliased f."""
     if key not in CRITICAL_FORMS:
-        return "FALSE"
+        return "", "FALSE"
     codes = CRITICAL_FORMS[key]
     if codes is None:
-        return "TRUE"
-    # a hashed subplan over the few visits with these codes: one pass, no join of every visit per form
+        return "", "TRUE"
+    # joined to the few visits with these codes (hashed once), not to every visit
     listed = ", ".join(f"'{c}'" for c in codes)
-    return f"coalesce(f.visit_id IN (SELECT id FROM {visit_table} WHERE code IN ({listed})), FALSE)"
+    return (f" LEFT JOIN (SELECT id FROM {visit_table} WHERE code IN ({listed})) cv ON cv.id = f.visit_id",
+            "(cv.id IS NOT NULL)")
 
 
 def sdv_items_sql(plan) -> tuple[str, dict]:
@@ -45,12 +47,12 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
         if crf_type.key == "labs" and lis_ids is not None:
             verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_ids}) THEN f.created_at END)"
             pending = f"({pending} AND f.id NOT IN ({lis_ids}))"
-        critical = _critical_expr(crf_type.key, t["visit"])
+        join, critical = _critical(crf_type.key, t["visit"])
         table = t["crf_" + crf_type.key]
-        join, in_plan = "", "TRUE"
+        in_plan = "TRUE"
         if critical != "TRUE":  # the keyed draw (kept, or computed live) decides the others
-            join, sample = draws.sql(crf_type.key, table)
-            in_plan = f"({critical} OR {sample})"
+            draw_join, sample = draws.sql(crf_type.key, table)
+            join, in_plan = join + draw_join, f"({critical} OR {sample})"
         parts.append(
             f"SELECT f.participant_id, '{crf_type.key}'::text AS form_key, f.visit_id, f.id AS object_id,"
             f" f.created_at, {verified} AS verified_at, {pending} AS pending, {critical} AS critical,"
