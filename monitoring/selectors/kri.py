@@ -178,19 +178,24 @@ def _today(indicator: Indicator, scope: Scope, plan, limit: int, *, with_totals:
     totals = (f"""(SELECT coalesce(json_agg(json_build_array(a.site_id, 0, a.n, a.d)), '[]') FROM (
   SELECT site_id, {num} AS n, {den} AS d FROM today GROUP BY GROUPING SETS ((site_id), ())) a)"""
               if with_totals else "NULL")
-    # One query, the items computed once (MATERIALIZED), the lists (and today's totals) as JSON.
-    both_sql = sql + f""", today AS MATERIALIZED (SELECT * FROM items WHERE k = 0)
-SELECT (SELECT coalesce(json_agg(r), '[]') FROM (
-  SELECT i.participant_id, p.participant_code, s.name AS site, i.ref, i.obj, i.visit_id, v.code AS visit_code,
-         i.num
-  FROM today i JOIN {t['participant']} p ON p.id = i.participant_id JOIN {t['site']} s ON s.id = p.site_id
-  LEFT JOIN {t['visit']} v ON v.id = i.visit_id
-  WHERE i.flag ORDER BY p.participant_code, v.month NULLS LAST, i.ref LIMIT %(limit)s) r),
-       (SELECT coalesce(json_agg(q), '[]') FROM (
-  SELECT i.participant_id, p.participant_code, {agg} FROM today i
+    # One query, the items computed once (MATERIALIZED), the lists (and today's totals) as JSON. The
+    # people are summed per participant before their codes are read (10,000 groups, not every item
+    # sorted); the rows come from those people only: the first `limit` rows by participant code belong
+    # to the first `limit` participants with a flagged row.
+    both_sql = sql + f""", today AS MATERIALIZED (SELECT * FROM items WHERE k = 0),
+people AS MATERIALIZED (
+  SELECT i.participant_id, p.participant_code, p.site_id, i.num, i.den FROM (
+    SELECT i.participant_id, {agg} FROM today i GROUP BY i.participant_id HAVING bool_or(i.flag)) i
   JOIN {t['participant']} p ON p.id = i.participant_id
-  GROUP BY i.participant_id, p.participant_code HAVING bool_or(i.flag)
-  ORDER BY p.participant_code LIMIT %(limit)s) q), {totals}"""
+  ORDER BY p.participant_code LIMIT %(limit)s)
+SELECT (SELECT coalesce(json_agg(r), '[]') FROM (
+  SELECT i.participant_id, pe.participant_code, s.name AS site, i.ref, i.obj, i.visit_id, v.code AS visit_code,
+         i.num
+  FROM today i JOIN people pe ON pe.participant_id = i.participant_id JOIN {t['site']} s ON s.id = pe.site_id
+  LEFT JOIN {t['visit']} v ON v.id = i.visit_id
+  WHERE i.flag ORDER BY pe.participant_code, v.month NULLS LAST, i.ref, i.obj LIMIT %(limit)s) r),
+       (SELECT coalesce(json_agg(q), '[]') FROM (
+  SELECT participant_id, participant_code, num, den FROM people ORDER BY participant_code) q), {totals}"""
     with connection.cursor() as cursor:
         cursor.execute(both_sql, params)
         raw_rows, raw_people, raw_totals = cursor.fetchone()

@@ -6,7 +6,7 @@ import pytest
 from edc import roles
 from edc.models import Site
 from monitoring import draws, services
-from monitoring.indicators import INDICATORS
+from monitoring.indicators import BY_CODE, INDICATORS
 from monitoring.selectors import kri, sdv
 from monitoring.selectors.scope import scope_for
 from synthetic.trial import generate
@@ -95,3 +95,15 @@ def test_the_indicator_page_gives_the_same_numbers_in_its_one_query(trial):
         for site, value in {None: want.overall, **want.by_site}.items():
             assert close(got[site].num, value.num) and close(got[site].den, value.den), (indicator.code, site)
         assert result.trend == want.trend, indicator.code
+
+
+@pytest.mark.parametrize("code", ["sdv_backlog", "visit_missed", "query_age_14"])
+def test_the_click_through_lists_are_the_first_of_the_whole_lists(trial, code):
+    """The rows are read from the first participants only (kri._today): the same as the first rows of
+    the untruncated list."""
+    scope, _sites = scope_for(trial)
+    plan = sdv.current_plan()
+    rows, people = kri.drill_down(BY_CODE[code], scope, plan, limit=100_000)
+    assert rows and people
+    few_rows, few_people = kri.drill_down(BY_CODE[code], scope, plan, limit=7)
+    assert few_rows == rows[:7] and few_people == people[:7]
