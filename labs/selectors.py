@@ -81,9 +81,10 @@ def lis_sourced_panel_ids(panels) -> set:
 
 def lis_sourced_panels_sql() -> str:
     """SQL selecting the ids of the LIS-sourced lab panels (the rule of `lis_sourced_values`, per
-    panel as in `lis_sourced_panel_ids`), to be used inside `id IN (...)`; no parameters. One pass
-    over the accepted rows: the latest per (panel, field) (DISTINCT ON, the same order as in Python:
-    accepted_at, then id), joined to its panel, counted against the analyte values the panel holds."""
+    panel as in `lis_sourced_panel_ids`), one row per panel, for `id IN (...)` or a join; no
+    parameters. One pass over the accepted rows: the latest per (panel, field) (DISTINCT ON, the same
+    order as in Python: accepted_at, then id), joined to its panel, counted against the analyte values
+    the panel holds."""
     panel_table, staged_table = LabPanel._meta.db_table, StagedResult._meta.db_table
     holds, held = [], []
     for name, analyte in ANALYTES.items():

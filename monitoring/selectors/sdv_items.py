@@ -44,10 +44,11 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
         # as a test of the columns themselves, which the planner can estimate (the worklist filters on it)
         verified = "CASE WHEN f.changed_since_verification THEN NULL ELSE f.verified_at END"
         pending = "(f.verified_at IS NULL OR f.changed_since_verification)"
-        if crf_type.key == "labs" and lis_ids is not None:
-            verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_ids}) THEN f.created_at END)"
-            pending = f"({pending} AND f.id NOT IN ({lis_ids}))"
         join, critical = _critical(crf_type.key, t["visit"])
+        if crf_type.key == "labs" and lis_ids is not None:  # the LIS-sourced panels, selected once
+            join += f" LEFT JOIN ({lis_ids}) lis ON lis.id = f.id"
+            verified = f"coalesce({verified}, CASE WHEN lis.id IS NOT NULL THEN f.created_at END)"
+            pending = f"({pending} AND lis.id IS NULL)"
         table = t["crf_" + crf_type.key]
         in_plan = "TRUE"
         if critical != "TRUE":  # the keyed draw (kept, or computed live) decides the others
