@@ -21,6 +21,8 @@ from monitoring import sampling
 
 from .models import SampleDraw, SampleDrawState
 
+MARGIN_SECONDS = 300
+
 
 def _tables() -> dict[str, str]:
     return {t.key: t.model._meta.db_table for t in registry.ordered()}
@@ -59,13 +61,15 @@ def trusted(plan) -> dict[str, bool]:
 
 
 def refresh(plan) -> dict[str, int]:
-    """Keep the draw of every form created until now (only those not kept yet are hashed); returns
-    the forms kept per table. Serialized by an advisory lock, so two runs never interleave."""
+    """Keep the draw of every form created until MARGIN_SECONDS ago (only those not kept yet are
+    hashed); returns the forms kept per table. Serialized by an advisory lock: runs never interleave."""
     key = f"{plan.sampling_key}:"
     out = {}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('monitoring.draws'))")
-        cursor.execute("SELECT md5(%s), now()", [key])
+        # kept up to a few minutes ago: a form saved just before by a web machine whose clock is a
+        # little behind the database's, or in a transaction still open, is hashed live, not missed
+        cursor.execute("SELECT md5(%s), now() - %s * interval '1 second'", [key, MARGIN_SECONDS])
         key_md5, now = cursor.fetchone()
         for form_key, table in _tables().items():
             stale = SampleDrawState.objects.filter(form_key=form_key).exclude(key_md5=key_md5).exists()
