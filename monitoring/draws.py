@@ -9,7 +9,7 @@ monitoring.SampleDraw, and `sql()` gives, per form table, the expression the SDV
     (its forms created before then number `drawn`: none was added back-dated since)
         -> its kept draw decides;
     otherwise (a form created since, a back-dated load, another key, never filled)
-        -> the draw is computed live (monitoring.sampling), as before.
+        -> the draw is computed live (monitoring.sampling).
 
 Either way the answer is monitoring.sampling's; tests/monitoring/test_draws.py holds the numbers to the
 same independent count with and without kept draws, after new and back-dated forms.
