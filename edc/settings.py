@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
                              "schedule": float(os.environ.get("EDC_EXPORT_SWEEP_SECONDS", "60"))},
     # Detective control for writes that bypass the application (docs/DEPLOYMENT.md, "Database roles")
     "history-drift": {"task": "edc.tasks.check_history_drift", "schedule": 24 * 3600.0},
+    # The SDV sample's draw of the day's new forms, kept (docs/CENTRAL_MONITORING.md, "Scale")
+    "monitoring-sample-draws": {"task": "monitoring.tasks.refresh_sample_draws", "schedule": 24 * 3600.0},
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -1,9 +1,14 @@
 """Reads the lab-import pages, the lab form and the exports share (docs/LAB_IMPORT.md "Provenance").
 
-`lis_sourced_values(panel_ids)` is the selector for source-data verification: for each lab panel,
-the fields whose current value is the one accepted from the laboratory system (batch and row),
-so an SDV plan may treat them as verified against source. A value typed over an imported one is
-no longer LIS-sourced."""
+Source-data verification reads the rule "the value is still the one accepted from the laboratory
+system" (docs/LAB_IMPORT.md "Provenance") in two forms, kept side by side here and held to the same
+answers by tests/labs/test_lis_sourced.py:
+
+- `lis_sourced_values(panels)`, per field in Python (the lab form, the exports);
+- `lis_sourced_panels_sql()`, per panel in SQL (central monitoring's SDV plan, which counts in the
+  database): the panels every analyte value of which is still as imported.
+
+A value typed over an imported one is no longer LIS-sourced; nor is its panel."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -47,8 +52,10 @@ def _holds(panel: LabPanel, row: StagedResult) -> bool:
 
 
 def lis_sourced_values(panels) -> dict:
-    """{panel id: {field: the accepted StagedResult (with .batch)}} for values still as imported.
-    `panels` are LabPanel instances (their current values decide). One query."""
+    """{panel id: {field: the accepted StagedResult (with .batch)}} for values still as imported:
+    the latest accepted row of (panel, field) whose value (and, where the form keeps the report's
+    unit, unit; for a category, the choice) the form still holds. `panels` are LabPanel instances
+    (their current values decide). One query. The same rule in SQL: `lis_sourced_panels_sql`."""
     panels = {p.pk: p for p in panels}
     out: dict = defaultdict(dict)
     rows = (StagedResult.objects.filter(panel_id__in=panels, status=Status.ACCEPTED)
@@ -60,6 +67,51 @@ def lis_sourced_values(panels) -> dict:
         if _holds(panels[panel_id], row):
             out[panel_id][name] = row
     return dict(out)
+
+
+def _held(panel: LabPanel, name: str) -> bool:
+    return getattr(panel, name) not in (None, "")
+
+
+def lis_sourced_panel_ids(panels) -> set:
+    """Ids of the panels that hold at least one analyte value and whose every analyte value is still
+    as imported (`lis_sourced_values`). Python twin of `lis_sourced_panels_sql`, for tests and
+    small sets; `panels` are LabPanel instances."""
+    panels = list(panels)
+    sourced = lis_sourced_values(panels)
+    out = set()
+    for panel in panels:
+        held = {name for name in ANALYTES if _held(panel, name)}
+        if held and held == set(sourced.get(panel.pk, ())):
+            out.add(panel.pk)
+    return out
+
+
+def lis_sourced_panels_sql() -> str:
+    """SQL selecting the ids of the LIS-sourced lab panels (the rule of `lis_sourced_values`, per
+    panel as in `lis_sourced_panel_ids`), one row per panel, for `id IN (...)` or a join; no
+    parameters. One pass over the accepted rows: the latest per (panel, field) (DISTINCT ON, the same
+    order as in Python: accepted_at, then id), joined to its panel, counted against the analyte values
+    the panel holds."""
+    panel_table, staged_table = LabPanel._meta.db_table, StagedResult._meta.db_table
+    holds, held = [], []
+    for name, analyte in ANALYTES.items():
+        column = "p." + LabPanel._meta.get_field(name).column
+        if analyte.category:
+            held.append(f"({column} <> '')")
+            holds.append(f"WHEN '{name}' THEN {column} <> '' AND {column} = s.value_choice")
+            continue
+        held.append(f"({column} IS NOT NULL)")
+        unit = (f" AND p.{LabPanel._meta.get_field(analyte.unit_field).column} = s.value_unit"
+                if analyte.unit_field else "")
+        holds.append(f"WHEN '{name}' THEN {column} = s.value{unit}")
+    held_count = " + ".join(f"{h}::int" for h in held)
+    return (f"SELECT p.id FROM {panel_table} p JOIN ("
+            f"SELECT DISTINCT ON (panel_id, field) panel_id, field, value, value_unit, value_choice"
+            f" FROM {staged_table} WHERE status = '{Status.ACCEPTED.value}' AND panel_id IS NOT NULL"
+            f" ORDER BY panel_id, field, accepted_at DESC, id DESC) s ON s.panel_id = p.id"
+            f" GROUP BY p.id HAVING count(*) FILTER (WHERE CASE s.field {' '.join(holds)} ELSE FALSE END)"
+            f" = {held_count} AND {held_count} > 0")
 
 
 def provenance_text(row: StagedResult | None) -> str:

@@ -1,24 +1,16 @@
 """The one question central monitoring asks of the laboratory import: which lab panels hold values
 that came from the hospital laboratory system (LIS) rather than being typed?
 
-Until the lab-import app exists this answers "none", so the SDV plan's setting "LIS-imported values
-count as verified" changes nothing yet. To wire it, make `lis_sourced_panels()` return the LabPanel
-rows whose UPCR and creatinine were accepted from an import batch (e.g.
-`LabPanel.objects.filter(pk__in=<the lab app's selector of LIS-sourced panel ids>)`); everything else
-(the SDV items, coverage, worklist and the indicators) reads it through here and nowhere else
+A panel counts when every analyte value it holds is still the one accepted from an import batch;
+one value typed over an imported one (or typed where nothing was imported) makes it typed again.
+The rule has one home, the lab-import app: `labs.selectors.lis_sourced_panels_sql` (its Python
+twin, per field, is `lis_sourced_values`). The SDV items, coverage, worklist and the indicators read
+it through here and nowhere else, and only when the plan says LIS values count as verified
 (docs/CENTRAL_MONITORING.md "Laboratory values from the LIS").
 """
-from django.db.models import QuerySet
+from labs.selectors import lis_sourced_panels_sql
 
 
-def lis_sourced_panels() -> QuerySet | None:
-    """LabPanel rows whose values came from the LIS, or None while no lab import exists."""
-    return None
-
-
-def lis_sql() -> tuple[str, tuple] | None:
-    """The same, as SQL selecting the panels' ids (for the aggregate queries), or None."""
-    panels = lis_sourced_panels()
-    if panels is None:
-        return None
-    return panels.values("pk").query.sql_with_params()
+def lis_sql() -> str:
+    """SQL selecting the ids of the LIS-sourced LabPanel rows, for `f.id IN (...)` (no parameters)."""
+    return lis_sourced_panels_sql()

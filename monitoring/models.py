@@ -80,3 +80,34 @@ class RecordVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class SampleDraw(models.Model):
+    """The keyed draw of one form (monitoring.sampling.draw), kept so the pages need not hash every
+    form on every visit (docs/CENTRAL_MONITORING.md "Scale"). A cache of a value that never changes
+    (the form's id and the plan's key are fixed): filled nightly by monitoring.draws, read only where
+    SampleDrawState proves it complete; anything else is hashed live."""
+
+    object_id = models.UUIDField(primary_key=True)
+    form_key = models.CharField(max_length=40)
+    draw = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["form_key", "draw"], name="monitoring_draw_form_draw")]
+
+    def __str__(self) -> str:
+        return f"{self.form_key} {self.object_id}"
+
+
+class SampleDrawState(models.Model):
+    """For one form table: every form created before `drawn_before` has its draw (`drawn` of them),
+    under the key whose md5 is `key_md5`. Forms are never deleted, so the count of the table's forms
+    created before `drawn_before` equals `drawn` exactly when none was added back-dated since."""
+
+    form_key = models.CharField(max_length=40, primary_key=True)
+    drawn_before = models.DateTimeField()
+    drawn = models.PositiveIntegerField()
+    key_md5 = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.form_key}: {self.drawn} before {self.drawn_before}"

@@ -32,8 +32,18 @@ def in_sample(key: str, object_id, rate_pct: int) -> bool:
     return draw(key, object_id) < threshold(rate_pct)
 
 
+def sql_params(key: str, rate_pct: int) -> dict:
+    """The parameters of `sql_condition`: the key with its colon, and the threshold written as the
+    13 lowercase hex digits a draw is compared with ('g' sorts after every hex digit: rate 100 %)."""
+    below = threshold(rate_pct)
+    return {"sampling_key": f"{key}:", "sampling_below": f"{below:0{HEX_DIGITS}x}" if below < SPACE else "g",
+            "sampling_threshold": below}  # the integer, for draws kept as numbers (monitoring.draws)
+
+
 def sql_condition(object_col: str) -> str:
-    """The same draw in SQL; parameters %(sampling_key)s (the key and the colon) and
-    %(sampling_threshold)s. Written to hash as little text as possible: it runs once per form."""
-    return (f"(('x' || left(md5(%(sampling_key)s || {object_col}::text), {HEX_DIGITS}))"
-            f"::bit({HEX_DIGITS * 4})::bigint < %(sampling_threshold)s)")
+    """The same draw in SQL, with the parameters of `sql_params`. Written to hash as little text as
+    possible: it runs once per form. The 32 hex digits of md5 compared as text (byte order, COLLATE
+    "C") with the threshold's 13 digits order exactly as their first 13 digits read as an integer
+    compare with the threshold (equal first 13 digits: the longer text is greater, the draw is not
+    below), so no conversion to bits and integers is needed."""
+    return f'(md5(%(sampling_key)s || {object_col}::text) COLLATE "C" < %(sampling_below)s)'

@@ -77,8 +77,7 @@ def indicator_detail(request, code: str):
         raise Http404
     scope, sites = scope_for(request.user, request.GET.get("site", ""))
     plan = sdv.current_plan()
-    result = kri.with_trends([indicator], scope, plan)[0]
-    rows, people = kri.drill_down(indicator, scope, plan)
+    result, rows, people = kri.indicator_page(indicator, scope, plan)
     for row in rows:
         row["link"] = item_link(indicator.link, row)
         row["label"] = form_label(row["ref"]) if indicator.link in ("form", "participant") else row["ref"]

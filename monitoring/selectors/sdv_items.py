@@ -1,14 +1,15 @@
 """The items of the risk-based SDV plan, as one SQL relation (docs/CENTRAL_MONITORING.md "SDV plan").
 
-Columns: participant_id, form_key, visit_id, visit_code, object_id, created_at, verified_at,
-critical, in_plan. Critical data are verified 100 % (ICH E6(R3) 3.11.4: focus on what matters to
-participant safety and the reliability of the result): consent, eligibility, randomization,
-infusion, the primary-endpoint labs (months 0, 6 and 12: the response is computed from them against
-month 0) and SAE cases. Every other saved, complete eCRF is in the plan when the deterministic sample
-picks it (monitoring.sampling). A form changed since its verification counts as not verified.
+Columns: participant_id, form_key, visit_id, object_id, created_at, verified_at, pending (not verified
+now: verified_at IS NULL), critical, in_plan.
+Critical data are verified 100 % (ICH E6(R3) 3.11.4: focus on what matters to participant safety and
+the reliability of the result): consent, eligibility, randomization, infusion, the primary-endpoint
+labs (months 0, 6 and 12: the response is computed from them against month 0) and SAE cases. Every
+other saved, complete eCRF is in the plan when the deterministic sample picks it (monitoring.sampling).
+A form changed since its verification counts as not verified.
 """
 from crf import registry
-from monitoring import lis, sampling
+from monitoring import draws, lis, sampling
 from monitoring.models import RecordKind
 
 from .tables import tables
@@ -18,36 +19,45 @@ CRITICAL_RECORDS = (RecordKind.MAIN_CONSENT, RecordKind.BIOSPECIMEN_CONSENT, Rec
                     RecordKind.RANDOMIZATION, RecordKind.SAE)
 
 
-def _critical_expr(key: str) -> str:
+def _critical(key: str, visit_table: str) -> tuple[str, str]:
+    """(a join clause, the expression 'critical') for a form table aliased f."""
     if key not in CRITICAL_FORMS:
-        return "FALSE"
+        return "", "FALSE"
     codes = CRITICAL_FORMS[key]
     if codes is None:
-        return "TRUE"
-    return "coalesce(v.code IN (" + ", ".join(f"'{c}'" for c in codes) + "), FALSE)"
+        return "", "TRUE"
+    # joined to the few visits with these codes (hashed once), not to every visit
+    listed = ", ".join(f"'{c}'" for c in codes)
+    return (f" LEFT JOIN (SELECT id FROM {visit_table} WHERE code IN ({listed})) cv ON cv.id = f.visit_id",
+            "(cv.id IS NOT NULL)")
 
 
 def sdv_items_sql(plan) -> tuple[str, dict]:
-    """(SQL of the relation, its parameters beyond the scope's)."""
+    """(SQL of the relation, its parameters beyond the scope's). One scan of each form table; the
+    keyed draw (monitoring.sampling) runs only for the forms that are not critical."""
     t = tables()
-    params: dict = {"sampling_key": plan.sampling_key + ":",
-                    "sampling_threshold": sampling.threshold(plan.sample_rate_pct)}
+    params: dict = sampling.sql_params(plan.sampling_key, plan.sample_rate_pct)
     parts = []
-    lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None
+    lis_ids = lis.lis_sql() if plan.lis_counts_as_verified else None  # "Laboratory values from the LIS"
     for crf_type in registry.ordered():
+        # verified_at: when verified, NULL while not (never, or changed since); `pending` says the same
+        # as a test of the columns themselves, which the planner can estimate (the worklist filters on it)
         verified = "CASE WHEN f.changed_since_verification THEN NULL ELSE f.verified_at END"
-        if crf_type.key == "labs" and lis_ids is not None:
-            lis_text, lis_params = lis_ids
-            for i, value in enumerate(lis_params):
-                params[f"lis{i}"] = value
-            lis_text = lis_text.replace("%s", "{}").format(*(f"%(lis{i})s" for i in range(len(lis_params))))
-            verified = f"coalesce({verified}, CASE WHEN f.id IN ({lis_text}) THEN f.created_at END)"
+        pending = "(f.verified_at IS NULL OR f.changed_since_verification)"
+        join, critical = _critical(crf_type.key, t["visit"])
+        if crf_type.key == "labs" and lis_ids is not None:  # the LIS-sourced panels, selected once
+            join += f" LEFT JOIN ({lis_ids}) lis ON lis.id = f.id"
+            verified = f"coalesce({verified}, CASE WHEN lis.id IS NOT NULL THEN f.created_at END)"
+            pending = f"({pending} AND lis.id IS NULL)"
+        table = t["crf_" + crf_type.key]
+        in_plan = "TRUE"
+        if critical != "TRUE":  # the keyed draw (kept, or computed live) decides the others
+            draw_join, sample = draws.sql(crf_type.key, table)
+            join, in_plan = join + draw_join, f"({critical} OR {sample})"
         parts.append(
-            f"SELECT f.participant_id, '{crf_type.key}'::text AS form_key, f.visit_id, v.code AS visit_code,"
-            f" f.id AS object_id, f.created_at, {verified} AS verified_at,"
-            f" {_critical_expr(crf_type.key)} AS critical"
-            f" FROM {t['crf_' + crf_type.key]} f LEFT JOIN {t['visit']} v ON v.id = f.visit_id"
-            f" WHERE f.status = 'complete'")
+            f"SELECT f.participant_id, '{crf_type.key}'::text AS form_key, f.visit_id, f.id AS object_id,"
+            f" f.created_at, {verified} AS verified_at, {pending} AS pending, {critical} AS critical,"
+            f" {in_plan} AS in_plan FROM {table} f{join} WHERE f.status = 'complete'")
     records = {
         RecordKind.MAIN_CONSENT: (t["consent"], "x.kind = 'main'"),
         RecordKind.BIOSPECIMEN_CONSENT: (t["consent"], "x.kind = 'biospecimen'"),
@@ -55,13 +65,11 @@ def sdv_items_sql(plan) -> tuple[str, dict]:
         RecordKind.RANDOMIZATION: (t["randomization"], "TRUE"),
         RecordKind.SAE: (t["sae"], "TRUE"),
     }
+    assert set(records) == set(CRITICAL_RECORDS)  # every record is critical: in the plan, never drawn
     for kind, (table, condition) in records.items():
         parts.append(
-            f"SELECT x.participant_id, '{kind.value}'::text, NULL::uuid, NULL::text, x.id, x.created_at,"
-            f" rv.verified_at, TRUE FROM {table} x LEFT JOIN {t['record_verification']} rv"
-            f" ON rv.kind = '{kind.value}' AND rv.object_id = x.id WHERE {condition}")
-    sample = sampling.sql_condition("u.object_id")
-    records = ", ".join(f"'{k.value}'" for k in CRITICAL_RECORDS)
-    sql = (f"SELECT u.*, (u.critical OR (u.form_key NOT IN ({records}) AND {sample})) AS in_plan FROM ("
-           + " UNION ALL ".join(parts) + ") u")
-    return sql, params
+            f"SELECT x.participant_id, '{kind.value}'::text, NULL::uuid, x.id, x.created_at,"
+            f" rv.verified_at, rv.verified_at IS NULL, TRUE, TRUE FROM {table} x"
+            f" LEFT JOIN {t['record_verification']} rv ON rv.kind = '{kind.value}' AND rv.object_id = x.id"
+            f" WHERE {condition}")
+    return " UNION ALL ".join(parts), params

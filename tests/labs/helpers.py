@@ -38,3 +38,26 @@ def stage(name_or_bytes, user, *, filename="", **kwargs) -> dict:
         data, filename = (EXAMPLES / name_or_bytes).read_bytes(), filename or name_or_bytes
     with time_machine.travel(LATER, tick=False):
         return stage_bytes(data, filename=filename, user=user, sites=list(user.sites.all()), **kwargs)
+
+
+CSV_HEADER = ("patient_id,sample_collected_at,test_code,test_name,result,unit,reference_range,abnormal_flag,"
+              "report_id,status")
+
+
+def lab_csv(hospital: str, collected: str, report: str, results) -> bytes:
+    """A LIS CSV export (English headers) of one report: `results` are (code, result, unit)."""
+    lines = [CSV_HEADER] + [f"{hospital},{collected},{code},{code},{value},{unit},,,{report},final"
+                            for code, value, unit in results]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def stage_and_accept(data: bytes, user, *, at: datetime, filename: str = "upload.csv") -> dict:
+    """The real import path: stage the file as the data manager, then accept every ready row."""
+    from labs.models import ImportBatch
+    from labs.services.accept import accept
+
+    with time_machine.travel(at, tick=False):
+        summary = stage_bytes(data, filename=filename, user=user, sites=list(user.sites.all()))
+        out = accept(ImportBatch.objects.get(pk=summary["batch"]), user=user, reason="LIS results", all_ready=True)
+    assert out["failed"] == 0, out
+    return out

@@ -5,8 +5,8 @@ import pytest
 
 from edc import roles
 from edc.models import Site
-from monitoring import services
-from monitoring.indicators import INDICATORS
+from monitoring import draws, services
+from monitoring.indicators import BY_CODE, INDICATORS
 from monitoring.selectors import kri, sdv
 from monitoring.selectors.scope import scope_for
 from synthetic.trial import generate
@@ -16,14 +16,16 @@ from tests.monitoring.expected import Trial, expected, sdv_items
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def trial():
+@pytest.fixture(params=["hashed live", "draws kept"])
+def trial(request):
     generate(participants=30, seed=18, sites=2)
     monitor = factories.make_user(roles.MONITOR, *Site.objects.all())
     plan = sdv.current_plan()
     services.change_plan(plan, user=monitor, reason="Consent version 1.1 approved; sample 30 %",
                          sample_rate_pct=30, current_main_consent_version="1.1",
                          current_biospecimen_consent_version="1.0")
+    if request.param == "draws kept":  # as the nightly refresh leaves it (monitoring.draws)
+        draws.refresh(sdv.current_plan())
     return monitor
 
 
@@ -78,3 +80,30 @@ def test_sdv_coverage_and_worklist_match_the_rows(trial):
     work, count = sdv.worklist(scope, plan)
     assert count == total.planned - total.verified > 0
     assert [w["critical"] for w in work] == sorted((w["critical"] for w in work), reverse=True)
+
+
+def test_the_indicator_page_gives_the_same_numbers_in_its_one_query(trial):
+    """The page of one indicator reads today's values from the pass that lists what is behind them
+    (kri.indicator_page): the same numbers as the indicators page, per site and trial-wide."""
+    scope, _sites = scope_for(trial)
+    plan = sdv.current_plan()
+    dashboard = {r.indicator.code: r for r in kri.all_indicators(scope, plan)}  # the trends now cached
+    for indicator in INDICATORS:
+        result, _rows, _people = kri.indicator_page(indicator, scope, plan)
+        want = dashboard[indicator.code]
+        got = {None: result.overall, **result.by_site}
+        for site, value in {None: want.overall, **want.by_site}.items():
+            assert close(got[site].num, value.num) and close(got[site].den, value.den), (indicator.code, site)
+        assert result.trend == want.trend, indicator.code
+
+
+@pytest.mark.parametrize("code", ["sdv_backlog", "visit_missed", "query_age_14"])
+def test_the_click_through_lists_are_the_first_of_the_whole_lists(trial, code):
+    """The rows are read from the first participants only (kri._today): the same as the first rows of
+    the untruncated list."""
+    scope, _sites = scope_for(trial)
+    plan = sdv.current_plan()
+    rows, people = kri.drill_down(BY_CODE[code], scope, plan, limit=100_000)
+    assert rows and people
+    few_rows, few_people = kri.drill_down(BY_CODE[code], scope, plan, limit=7)
+    assert few_rows == rows[:7] and few_people == people[:7]

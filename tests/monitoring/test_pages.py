@@ -163,7 +163,7 @@ def test_a_record_is_verified_once_and_only_by_a_monitor(small_trial, client_for
     assert b"already verified" in again.content and changed_tables(before, table_counts()) == {}
 
 
-BUDGETS = (24, 7, 6, 7)  # dashboard, plan, worklist, one indicator
+BUDGETS = (24, 7, 6, 6)  # dashboard, plan, worklist, one indicator
 
 
 def page_queries(client) -> dict[str, int]:
@@ -193,24 +193,3 @@ def test_the_query_count_does_not_grow_with_the_trial(client_for):
     assert small == {url: n for url, n in zip(monitoring_urls(), BUDGETS, strict=True)}
     assert SdvPlan.objects.count() == 1
 
-
-def _labs(scope, plan):
-    return next(c for c in sdv.coverage(scope, plan) if c.site_id is None and c.form_key == "labs")
-
-
-def test_lis_sourced_labs_count_as_verified_only_when_the_plan_says_so(small_trial, monkeypatch):
-    """The one hook (monitoring.lis) answers nothing until the lab import exists; once it names panels,
-    the plan's setting decides whether they count as verified against source."""
-    from crf.models import LabPanel
-    from monitoring import lis, services
-
-    monitor = factories.make_user(roles.MONITOR, *small_trial)
-    scope, plan = _scope(monitor)
-    assert lis.lis_sourced_panels() is None
-    before = _labs(scope, plan)
-    assert before.verified < before.planned
-    monkeypatch.setattr(lis, "lis_sourced_panels", lambda: LabPanel.objects.filter(status="complete"))
-    assert _labs(scope, plan).verified == before.verified  # the plan does not say so yet
-    services.change_plan(plan, user=monitor, reason="LIS values are the source", lis_counts_as_verified=True)
-    after = _labs(scope, sdv.current_plan())
-    assert after.verified == after.planned == before.planned

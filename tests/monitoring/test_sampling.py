@@ -12,15 +12,30 @@ KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 @pytest.mark.django_db
-def test_python_and_sql_draw_the_same_sample():
+@pytest.mark.parametrize("rate", [0, 1, 20, 99, 100])
+def test_python_and_sql_draw_the_same_sample(rate):
     sql = sampling.sql_condition("x.id")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT x.id FROM unnest(%(ids)s::uuid[]) AS x(id) WHERE {sql}",
-                       {"ids": IDS, "sampling_key": KEY + ":", "sampling_threshold": sampling.threshold(20)})
+                       {"ids": IDS, **sampling.sql_params(KEY, rate)})
         in_sql = {row[0] for row in cursor.fetchall()}
-    in_python = {i for i in IDS if sampling.in_sample(KEY, i, 20)}
+    in_python = {i for i in IDS if sampling.in_sample(KEY, i, rate)}
     assert in_sql == in_python
-    assert 0.17 < len(in_python) / len(IDS) < 0.23  # near the rate
+    assert abs(len(in_python) / len(IDS) - rate / 100) < 0.03  # near the rate
+
+
+@pytest.mark.django_db
+def test_the_text_comparison_is_exact_at_the_threshold():
+    """A draw equal to the threshold is not below it; one less is (md5 compared as text)."""
+    ids = IDS[:50]
+    draws = [sampling.draw(KEY, i) for i in ids]
+    with connection.cursor() as cursor:
+        for object_id, value in zip(ids, draws, strict=True):
+            for rate_threshold, expected in ((value, False), (value + 1, True)):
+                below = f"{rate_threshold:013x}"
+                cursor.execute(f"SELECT {sampling.sql_condition('%(id)s::uuid')}",
+                               {"id": object_id, "sampling_key": KEY + ":", "sampling_below": below})
+                assert cursor.fetchone()[0] is expected
 
 
 def test_the_sample_is_reproducible_monotone_and_keyed():
