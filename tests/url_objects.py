@@ -76,6 +76,7 @@ def objects_for(p, clinician) -> dict:
     ae = report_sae(p, clinician, timezone.now() - timedelta(hours=1))
     log_key = "deviation" if row else None
     labs, query = saved_form_with_query(p, m0, clinician)
+    batch = lab_batch(p)
     crf_routes = {name: {"key": "labs"} for name in ("crf_verify", "crf_sign", "crf_lock", "crf_raise_query",
                                                       "crf_audit", "crf_print")}
     return {
@@ -88,7 +89,7 @@ def objects_for(p, clinician) -> dict:
         "notification_pk": Notification.objects.first().pk if Notification.objects.exists() else None,
         "user_pk": clinician.pk,
         "routes": {"log_crf": {"key": log_key}, "log_crf_edit": {"key": log_key}, **crf_routes,
-                   "lab_batch": {"pk": lab_batch(p)}},
+                   "lab_batch": {"pk": batch}, "lab_place": {"pk": batch}},
     }
 
 
