@@ -79,10 +79,15 @@ def _facts() -> dict:
     from randomization.models import Randomization
 
     mine = {"participant": OuterRef("pk")}
-    done_later = Visit.objects.filter(participant=OuterRef("participant"), visit_date__isnull=False,
-                                      month__gt=OuterRef("month"))
-    missed_tail = (Visit.objects.filter(visit_date__isnull=True, **mine).exclude(missed_reason="")
-                   .filter(~Exists(done_later)).values("participant").annotate(n=Count("pk")).values("n"))
+    # Missed visits with no done visit after them: missed ones later than the last done visit. One pass
+    # over the participant's own visits (its index), with the conditions as FILTERs: a per-visit
+    # "done later?" subquery made the planner intersect a trial-wide index once per participant
+    # (seconds at 10,000 participants).
+    last_done = (Visit.objects.filter(participant=OuterRef(OuterRef("pk")), visit_date__isnull=False)
+                 .order_by("-month").values("month")[:1])
+    missed_tail = (Visit.objects.filter(**mine).order_by().values("participant").annotate(
+        n=Count("pk", filter=Q(visit_date__isnull=True) & ~Q(missed_reason="")
+                & Q(month__gt=Coalesce(Subquery(last_done), Value(-1))))).values("n"))
     closed = Q(visit_date__isnull=False) | ~Q(missed_reason="")
     return {
         "lc_randomized": Exists(Randomization.objects.filter(**mine)),
