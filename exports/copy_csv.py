@@ -55,22 +55,21 @@ def copy_select(queryset, columns: list[Column]) -> tuple[str, list]:
 
 
 def _crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """LF row ends to CRLF; an LF inside a quoted cell stays as it is (quotes are counted across chunks)."""
+    """LF row ends to CRLF; an LF inside a quoted cell stays as it is. Quotes are counted across
+    chunks: the chunk is cut at its quotes (an escaped quote "" toggles twice) and only the pieces
+    outside a quoted cell are rewritten, each by one bytes.replace (not byte by byte in Python)."""
     quoted = False
     for chunk in chunks:
-        if b'"' not in chunk and not quoted:
-            yield chunk.replace(b"\n", b"\r\n")
+        if b'"' not in chunk:
+            yield chunk if quoted else chunk.replace(b"\n", b"\r\n")
             continue
-        out = bytearray()
-        start = 0
-        for i, byte in enumerate(chunk):
-            if byte == 0x22:  # '"': an escaped quote ("") toggles twice
-                quoted = not quoted
-            elif byte == 0x0A and not quoted:
-                out += chunk[start:i] + b"\r\n"
-                start = i + 1
-        out += chunk[start:]
-        yield bytes(out)
+        pieces = chunk.split(b'"')
+        for i, piece in enumerate(pieces):
+            if i:
+                quoted = not quoted  # a quote stood before this piece
+            if not quoted:
+                pieces[i] = piece.replace(b"\n", b"\r\n")
+        yield b'"'.join(pieces)
 
 
 def copy_csv_chunks(dataset: Dataset) -> Iterator[bytes]:
