@@ -8,7 +8,7 @@ between two visit windows (to place or skip), a result beyond a measuring limit 
 cannot hold, a patient who is not in the trial and a test with no mapping."""
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -22,10 +22,10 @@ def _panel(number, when, report, results):
             for code, name, value, unit, ref, flag in results]
 
 
-def demo_file(today) -> bytes:
+def demo_rows(today) -> list:
+    """This week's results (collection times as the LIS writes them: local, no zone)."""
     def day(n, hour=7, minute=40):
-        return timezone.datetime.combine(today - timedelta(days=n), timezone.datetime.min.time()).replace(
-            hour=hour, minute=minute)
+        return datetime.combine(today - timedelta(days=n), time(hour, minute))
 
     rows = []
     # DEMO-06, month 2 (due this week): collected yesterday, inside the window, no form yet: ready.
@@ -45,6 +45,11 @@ def demo_file(today) -> bytes:
         ("UPCR", "尿蛋白肌酐比", "1.500", "g/g", "<0.2", "H"),
         ("CREA", "肌酐", "86", "μmol/L", "41-81", "H"),
     ])
+    return rows
+
+
+def demo_file(rows) -> bytes:
+    """The rows as the LIS exports them: the Chinese header set, CRLF, GBK."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -56,7 +61,7 @@ def month1_rows(participant) -> list:
     """DEMO-06's month-1 panel as the laboratory reported it: UPCR as on the form, albumin 30 (the
     form holds 32 and the monitor has asked about it)."""
     visit = participant.visits.get(code="m1")
-    when = timezone.datetime.combine(visit.visit_date, timezone.datetime.min.time()).replace(hour=7, minute=50)
+    when = datetime.combine(visit.visit_date, time(7, 50))
     return _panel(NUMBERS["DEMO-06"], when, "R-DEMO-0602", [
         ("UPCR", "尿蛋白肌酐比", "1.900", "g/g", "<0.2", "H"),
         ("ALB", "白蛋白", "30.0", "g/L", "40-55", "L"),
@@ -80,12 +85,7 @@ def load_demo(stdout) -> None:
     for screening, number in NUMBERS.items():
         set_hospital_record_number(people[screening], number, user=clinician,
                                    reason="Hospital record number from the admission record (demo)")
-    today = timezone.localdate()
-    data = demo_file(today)
-    text = data.decode("gbk").rstrip("\r\n")
-    extra = io.StringIO(newline="")
-    csv.writer(extra, lineterminator="\r\n").writerows(month1_rows(people["DEMO-06"]))
-    data = (text + "\r\n" + extra.getvalue()).encode("gbk")
+    data = demo_file(demo_rows(timezone.localdate()) + month1_rows(people["DEMO-06"]))
     summary = stage_bytes(data, filename=DEMO_FILE, user=manager, sites=list(manager.sites.all()))
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary["counts"].items()) if v)
     stdout.write(f"Lab import: the LIS export of this week staged as batch #{summary['batch']} ({counts}).")
