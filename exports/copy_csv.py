@@ -2,7 +2,7 @@
 
 The statistician's API streams one dataset as CSV. Reading every row into Python objects, converting each and
 writing it again costs several times what PostgreSQL needs to produce the same text (`make bench`: "API CSV /
-COPY"), so a dataset whose rows are one plain query (`Dataset.copy_query`) is written by
+COPY"), so a dataset whose rows are one plain query (`Dataset.sql`) is written by
 `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` instead. The SELECT turns every column into exactly the text the
 Python writer would give it (exports.writers_csv.TEXT), and tests/exports/test_copy_csv.py compares the two
 outputs for every such dataset on the same database:
@@ -24,6 +24,7 @@ from django.db import connection
 
 from edc.csv_cells import sql_safe_text
 from exports.spec import Column, Dataset
+from exports.sql_source import over, refs
 from exports.writers_csv import BOM, check_dataset
 
 SPOOL_BYTES = 8 << 20  # COPY output above this goes to a temporary file, so memory stays flat
@@ -46,42 +47,81 @@ def _text(col: Column, ref: str) -> str:
     raise ValueError(f"column {col.name!r}: no SQL text form for type {col.type!r}")
 
 
-def copy_select(queryset, columns: list[Column]) -> tuple[str, list]:
-    """The SELECT whose columns are the CSV text of `queryset`'s values_list, in `columns`' order."""
-    inner, params = queryset.query.sql_with_params()
-    refs = [f"c{i}" for i in range(len(columns))]
-    select = ", ".join(_text(col, ref) for col, ref in zip(columns, refs, strict=True))
-    return f"SELECT {select} FROM ({inner}) AS t({', '.join(refs)})", list(params)
+def copy_select(dataset: Dataset) -> str:
+    """The SELECT whose columns are the CSV text of the dataset's rows (`Dataset.sql`), parameters bound."""
+    return over(dataset, ", ".join(_text(col, ref) for col, ref in zip(dataset.columns, refs(len(dataset.columns)),
+                                                                         strict=True)))
 
 
-def _crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """LF row ends to CRLF; an LF inside a quoted cell stays as it is. Quotes are counted across
-    chunks: the chunk is cut at its quotes (an escaped quote "" toggles twice) and only the pieces
-    outside a quoted cell are rewritten, each by one bytes.replace (not byte by byte in Python)."""
-    quoted = False
-    for chunk in chunks:
+class CrlfSink:
+    """Where COPY writes CSV: LF row ends become CRLF on the way to the binary stream `out`; an LF inside a
+    quoted cell stays as it is. Quotes are counted across writes: the data is cut at its quotes (an escaped
+    quote "" toggles twice) and only the pieces outside a quoted cell are rewritten, each by one bytes.replace
+    (not byte by byte in Python)."""
+
+    def __init__(self, out):
+        self.out = out
+        self.quoted = False
+        self.rows = 0
+
+    def write(self, data) -> int:
+        chunk = bytes(data)
         if b'"' not in chunk:
-            yield chunk if quoted else chunk.replace(b"\n", b"\r\n")
-            continue
+            if not self.quoted:
+                self.rows += chunk.count(b"\n")
+                chunk = chunk.replace(b"\n", b"\r\n")
+            self.out.write(chunk)
+            return len(data)
         pieces = chunk.split(b'"')
         for i, piece in enumerate(pieces):
             if i:
-                quoted = not quoted  # a quote stood before this piece
-            if not quoted:
+                self.quoted = not self.quoted  # a quote stood before this piece
+            if not self.quoted:
+                self.rows += piece.count(b"\n")
                 pieces[i] = piece.replace(b"\n", b"\r\n")
-        yield b'"'.join(pieces)
+        self.out.write(b'"'.join(pieces))
+        return len(data)
+
+
+class _Chunks:
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+
+def _crlf(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """CrlfSink over an iterator of chunks."""
+    collected = _Chunks()
+    sink = CrlfSink(collected)
+    for chunk in chunks:
+        sink.write(chunk)
+        yield from collected.parts
+        collected.parts.clear()
+
+
+def write_copy_csv(dataset: Dataset, out) -> int:
+    """Write the dataset's CSV (BOM, header, rows by COPY) to the binary stream `out`; returns the row count."""
+    check_dataset(dataset)
+    if dataset.sql is None:
+        raise ValueError(f"dataset {dataset.name!r} has no SQL")
+    out.write((BOM + ",".join(col.name for col in dataset.columns) + "\r\n").encode("utf-8"))
+    sink = CrlfSink(out)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY ({copy_select(dataset)}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", sink)
+    return sink.rows
 
 
 def copy_csv_chunks(dataset: Dataset) -> Iterator[bytes]:
     """The dataset's CSV (BOM, header, rows) as UTF-8 chunks, the rows from COPY."""
     check_dataset(dataset)
-    if dataset.copy_query is None:
-        raise ValueError(f"dataset {dataset.name!r} has no COPY query")
-    sql, params = dataset.copy_query()
+    if dataset.sql is None:
+        raise ValueError(f"dataset {dataset.name!r} has no SQL")
+    statement = copy_select(dataset)
     header = ",".join(col.name for col in dataset.columns)  # SPSS-safe names never need quoting
     with SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         with connection.cursor() as cursor:
-            statement = cursor.mogrify(sql, params).decode()
             cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", spool)
         spool.seek(0)
         yield (BOM + header + "\r\n").encode("utf-8")
@@ -107,4 +147,4 @@ def python_csv_chunks(dataset: Dataset, rows_per_chunk: int = 2000) -> Iterator[
 
 def dataset_csv_chunks(dataset: Dataset) -> Iterator[bytes]:
     """The dataset's CSV, by COPY where PostgreSQL can write it, else by the Python writer."""
-    return copy_csv_chunks(dataset) if dataset.copy_query is not None else python_csv_chunks(dataset)
+    return copy_csv_chunks(dataset) if dataset.sql is not None else python_csv_chunks(dataset)

@@ -4,17 +4,17 @@ with server-side chunks (`.iterator()`), so memory stays flat however many parti
 
 Blinded by default: the arm column exists only when `unblinded=True`, which exports.services.release
 allows only after database lock and a recorded dataset unblinding."""
-import json
-
 from django.db import models
+from django.db.models import Case, Q, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils import translation
 
 from crf import registry
 from crf.models import Discontinuation, InfusionAdministration, RenalResponse
 from edc.models import ConsentKind, Participant
 from exports.analysis_sets import analysis_sets
-from exports.copy_csv import copy_select
 from exports.scope import in_scope
+from exports.sql_source import query_sql
 from exports.spec import Column, Dataset
 from exports.wocf import ENDPOINT_MONTHS, wocf
 from randomization.blinding import released_arm
@@ -54,30 +54,21 @@ def crf_dataset(crf_type, sites: list[int] | None = None) -> Dataset:
     cols = [Column("participant_id", "Participant ID", "受试者编号", "string"),
             Column("visit", "Visit", "访视", "string"), Column("month", "Month", "月", "integer"),
             *[column_for(f) for f in fields]]
-    names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
+    # JSON columns (the BILAG deciding features, the response rules) are exported as PostgreSQL's own jsonb text,
+    # read as text by both paths (docs/EXPORTS.md "JSON columns").
+    names = ["participant__participant_code", "visit__code", "visit__month",
+             *[Cast(f.attname, TextField()) if f.get_internal_type() == "JSONField" else f.attname for f in fields]]
     en, zh = _labels(crf_type.label)
-
-    # JSON columns (e.g. the BILAG deciding features, the response rules) are exported as JSON text.
-    json_at = [i for i, f in enumerate(fields, start=3) if f.get_internal_type() == "JSONField"]
 
     def queryset():
         return in_scope(crf_type.model.objects, sites).order_by(
-            "participant__participant_code", "visit__month", "created_at").values_list(*names)
+            "participant__participant_code", "visit__month", "created_at", "pk").values_list(*names)
 
     def rows():
-        for row in queryset().iterator(chunk_size=CHUNK):
-            if json_at:
-                row = list(row)
-                for i in json_at:
-                    row[i] = None if row[i] is None else json.dumps(row[i], ensure_ascii=False, sort_keys=True)
-                row = tuple(row)
-            yield row
+        return queryset().iterator(chunk_size=CHUNK)
 
-    # JSON text is Python's json.dumps (sorted keys), which PostgreSQL's jsonb text cannot reproduce: those
-    # datasets keep the Python path.
-    copy_query = None if json_at else (lambda: copy_select(queryset(), cols))
     return Dataset(f"crf_{crf_type.key}", en, zh, cols, rows, key=("participant_id", "visit"),
-                   copy_query=copy_query)
+                   sql=lambda: query_sql(queryset()))
 
 
 def participant_dataset(*, unblinded: bool = False, sites: list[int] | None = None) -> Dataset:
@@ -155,15 +146,20 @@ def ae_dataset(sites: list[int] | None = None) -> Dataset:
                    values={1: "yes", 0: "no"})]
     names = ["participant__participant_code", "term", "soc", "onset_date", "end_date", "grade",
              *AdverseEvent.SERIOUSNESS_FIELDS, "causality", "expected", "action", "outcome", "in_collection_window"]
-    serious_at = [names.index(n) for n in AdverseEvent.SERIOUSNESS_FIELDS]
+    serious = Q()
+    for name in AdverseEvent.SERIOUSNESS_FIELDS:
+        serious |= Q(**{name: True})
+
+    def queryset():
+        flag = {"default": Value(0), "output_field": models.IntegerField()}
+        return (in_scope(AdverseEvent.objects, sites).order_by("participant__participant_code", "onset_date", "pk")
+                .values_list(*names, Case(When(serious, then=Value(1)), **flag),
+                             Case(When(causality__in=sorted(RELATED), then=Value(1)), **flag)))
 
     def rows():
-        qs = (in_scope(AdverseEvent.objects, sites).order_by("participant__participant_code", "onset_date")
-              .values_list(*names))
-        for row in qs.iterator(chunk_size=CHUNK):
-            yield row + (int(any(row[i] for i in serious_at)), int(row[names.index("causality")] in RELATED))
+        return queryset().iterator(chunk_size=CHUNK)
 
-    return Dataset("adverse_events", "Adverse events", "不良事件", cols, rows)
+    return Dataset("adverse_events", "Adverse events", "不良事件", cols, rows, sql=lambda: query_sql(queryset()))
 
 
 def all_datasets(*, unblinded: bool = False, sites: list[int] | None = None) -> list[Dataset]:

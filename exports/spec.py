@@ -28,9 +28,11 @@ class Dataset:
     columns: list[Column]
     rows: Callable[[], Iterable[tuple]]  # called once per file written; yields tuples in column order
     key: tuple[str, ...] = ("participant_id",)
-    # The same rows as one SQL query whose columns are already the CSV's text (exports.copy_csv), for datasets
-    # PostgreSQL can write with COPY byte for byte as the CSV writer would; None: only the Python path.
-    copy_query: Callable[[], tuple[str, list]] | None = None
+    # The same rows as one SQL SELECT and its parameters: one output column per dataset column, in order, of the
+    # column type's PostgreSQL type (text; integer or numeric; date; timestamptz; boolean), ordered as rows()
+    # yields them. PostgreSQL then writes the CSV, the frame's columns and the ODM lines from it
+    # (exports.copy_csv, exports.sql_frame, exports.sql_odm; docs/EXPORTS.md "Speed"); None: the Python path only.
+    sql: Callable[[], tuple[str, list]] | None = None
 
     def iter_rows(self) -> Iterator[tuple]:
         yield from self.rows()

@@ -127,6 +127,11 @@ def _dataset_files(ds: Dataset, formats: tuple[str, ...], member: str, odm: OdmW
     CSV, the ODM clinical-data fragment, and the SPSS, Stata and SAS files from one neutral frame. Returns what
     the bundle needs to know (plain data: it may come from another process)."""
     frame_formats = [f for f in formats if f in FRAME_FORMATS]
+    if ds.sql is not None:  # PostgreSQL writes it (Django-side: imported only for datasets that carry SQL)
+        from exports.sql_files import sql_dataset_files
+
+        result, table = sql_dataset_files(ds, formats, frame_formats, odm, scratch, index)
+        return _frame_files(ds, frame_formats, table, member, scratch, result)
     frame = FrameBuilder(ds) if frame_formats else None
     events = odm.events()
     fragment = os.path.join(scratch, f"{index:03d}.odm.xml")
@@ -148,7 +153,11 @@ def _dataset_files(ds: Dataset, formats: tuple[str, ...], member: str, odm: OdmW
         records = clinical.close() if clinical is not None else 0
     result = {"rows": count, "records": records, "events": events_state(events),
               "fragment": fragment if clinical is not None else None, "xpt": (0, 0)}
-    table = frame.frame() if frame is not None else None
+    return _frame_files(ds, frame_formats, frame.frame() if frame is not None else None, member, scratch, result)
+
+
+def _frame_files(ds: Dataset, frame_formats: list[str], table, member: str, scratch: str, result: dict) -> dict:
+    """The SPSS, Stata and SAS files of the dataset, from its one neutral frame."""
     for fmt in frame_formats:
         target = os.path.join(scratch, f"{ds.name}.{fmt}")
         if fmt == "sav":

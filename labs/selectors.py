@@ -87,30 +87,44 @@ def lis_sourced_panel_ids(panels) -> set:
     return out
 
 
+def latest_accepted_sql() -> str:
+    """SQL of the latest accepted row per (panel, field) (DISTINCT ON, ordered as `lis_sourced_values`:
+    accepted_at, then id), with the columns the rule compares; no parameters."""
+    return (f"SELECT DISTINCT ON (panel_id, field) id, panel_id, field, value, value_unit, value_choice, batch_id,"
+            f" position, message_id FROM {StagedResult._meta.db_table}"
+            f" WHERE status = '{Status.ACCEPTED.value}' AND panel_id IS NOT NULL"
+            f" ORDER BY panel_id, field, accepted_at DESC, id DESC")
+
+
+def holds_sql(panel: str, staged: str) -> str:
+    """SQL, true where the panel row `panel` (the LabPanel table's columns) still holds the value of the
+    accepted row `staged` (`latest_accepted_sql`'s columns): the rule of `_holds`."""
+    holds = []
+    for name, analyte in ANALYTES.items():
+        column = f"{panel}.{LabPanel._meta.get_field(name).column}"
+        if analyte.category:
+            holds.append(f"WHEN '{name}' THEN {column} <> '' AND {column} = {staged}.value_choice")
+            continue
+        unit = (f" AND {panel}.{LabPanel._meta.get_field(analyte.unit_field).column} = {staged}.value_unit"
+                if analyte.unit_field else "")
+        holds.append(f"WHEN '{name}' THEN {column} = {staged}.value{unit}")
+    return f"CASE {staged}.field {' '.join(holds)} ELSE FALSE END"
+
+
+def held_sql(panel: str, name: str) -> str:
+    """SQL, true where the panel row `panel` holds a value of the analyte `name` (`_held`)."""
+    column = f"{panel}.{LabPanel._meta.get_field(name).column}"
+    return f"({column} <> '')" if ANALYTES[name].category else f"({column} IS NOT NULL)"
+
+
 def lis_sourced_panels_sql() -> str:
     """SQL selecting the ids of the LIS-sourced lab panels (the rule of `lis_sourced_values`, per
     panel as in `lis_sourced_panel_ids`), one row per panel, for `id IN (...)` or a join; no
-    parameters. One pass over the accepted rows: the latest per (panel, field) (DISTINCT ON, the same
-    order as in Python: accepted_at, then id), joined to its panel, counted against the analyte values
-    the panel holds."""
-    panel_table, staged_table = LabPanel._meta.db_table, StagedResult._meta.db_table
-    holds, held = [], []
-    for name, analyte in ANALYTES.items():
-        column = "p." + LabPanel._meta.get_field(name).column
-        if analyte.category:
-            held.append(f"({column} <> '')")
-            holds.append(f"WHEN '{name}' THEN {column} <> '' AND {column} = s.value_choice")
-            continue
-        held.append(f"({column} IS NOT NULL)")
-        unit = (f" AND p.{LabPanel._meta.get_field(analyte.unit_field).column} = s.value_unit"
-                if analyte.unit_field else "")
-        holds.append(f"WHEN '{name}' THEN {column} = s.value{unit}")
-    held_count = " + ".join(f"{h}::int" for h in held)
-    return (f"SELECT p.id FROM {panel_table} p JOIN ("
-            f"SELECT DISTINCT ON (panel_id, field) panel_id, field, value, value_unit, value_choice"
-            f" FROM {staged_table} WHERE status = '{Status.ACCEPTED.value}' AND panel_id IS NOT NULL"
-            f" ORDER BY panel_id, field, accepted_at DESC, id DESC) s ON s.panel_id = p.id"
-            f" GROUP BY p.id HAVING count(*) FILTER (WHERE CASE s.field {' '.join(holds)} ELSE FALSE END)"
+    parameters. One pass over the accepted rows: the latest per (panel, field), joined to its panel,
+    counted against the analyte values the panel holds."""
+    held_count = " + ".join(f"{held_sql('p', name)}::int" for name in ANALYTES)
+    return (f"SELECT p.id FROM {LabPanel._meta.db_table} p JOIN ({latest_accepted_sql()}) s ON s.panel_id = p.id"
+            f" GROUP BY p.id HAVING count(*) FILTER (WHERE {holds_sql('p', 's')})"
             f" = {held_count} AND {held_count} > 0")
 
 

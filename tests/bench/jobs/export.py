@@ -61,11 +61,11 @@ def copy_queries() -> list[str]:
         fields = [f for f in t.model._meta.concrete_fields if f.name not in INTERNAL
                   and f.name not in getattr(t.model, "blinded_fields", ())]
         names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
-        out.append(sql(t.model.objects.order_by("participant__participant_code", "visit__month", "created_at")
+        out.append(sql(t.model.objects.order_by("participant__participant_code", "visit__month", "created_at", "pk")
                        .values_list(*names)))
     ae_names = ["participant__participant_code", "term", "soc", "onset_date", "end_date", "grade",
                 *AdverseEvent.SERIOUSNESS_FIELDS, "causality", "expected", "action", "outcome", "in_collection_window"]
-    out.append(sql(AdverseEvent.objects.order_by("participant__participant_code", "onset_date").values_list(*ae_names)))
+    out.append(sql(AdverseEvent.objects.order_by("participant__participant_code", "onset_date", "pk").values_list(*ae_names)))
     out.append("""
         SELECT p.participant_code, s.code, p.prior_therapy, r.blind_code, p.sex,
                (SELECT consented_at FROM edc_consent c WHERE c.participant_id = p.id AND c.kind = 'main'),
@@ -77,6 +77,11 @@ def copy_queries() -> list[str]:
         LEFT JOIN randomization_randomization r ON r.participant_id = p.id
         LEFT JOIN crf_discontinuation d ON d.participant_id = p.id
         WHERE p.participant_code IS NOT NULL ORDER BY p.participant_code""")
+    from exports.lab_sources import lab_sources_dataset
+
+    text, params = lab_sources_dataset().sql()  # one row per lab value held, and where it came from
+    with connection.cursor() as cursor:
+        out.append(cursor.mogrify(text, params).decode())
     out.append("""
         SELECT p.participant_code, v.month, rr.category FROM crf_renalresponse rr
         JOIN crf_visit v ON v.id = rr.visit_id JOIN edc_participant p ON p.id = rr.participant_id
@@ -148,7 +153,7 @@ def _raw_query(dataset) -> str:
     fields = [f for f in t.model._meta.concrete_fields if f.name not in INTERNAL
               and f.name not in getattr(t.model, "blinded_fields", ())]
     names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
-    qs = t.model.objects.order_by("participant__participant_code", "visit__month", "created_at").values_list(*names)
+    qs = t.model.objects.order_by("participant__participant_code", "visit__month", "created_at", "pk").values_list(*names)
     text, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         return cursor.mogrify(text, params).decode()
