@@ -14,8 +14,8 @@ from crf.models import Discontinuation, InfusionAdministration, RenalResponse
 from edc.models import ConsentKind, Participant
 from exports.analysis_sets import analysis_sets
 from exports.scope import in_scope
-from exports.sql_source import query_sql
 from exports.spec import Column, Dataset
+from exports.sql_source import query_sql
 from exports.wocf import ENDPOINT_MONTHS, wocf
 from randomization.blinding import released_arm
 from safety.models import AdverseEvent

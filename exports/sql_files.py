@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from exports.copy_csv import write_copy_csv
 from exports.sql_frame import sql_frame
 from exports.sql_odm import clinical_sql
+from exports.sql_source import refs
 from exports.writers_odm import events_state
 
 
@@ -28,7 +29,9 @@ def materialized(ds):
     table = f"export_rows_{secrets.token_hex(6)}"
     sql, params = ds.sql()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {sql}", params)
+        names = ", ".join(refs(len(ds.columns)))  # the query's own names may repeat (two tables' "code")
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT * FROM ({sql}) AS t({names})",
+                       params)
         cursor.execute(f"ANALYZE {table}")
         yield dataclasses.replace(ds, sql=lambda: (f"SELECT * FROM {table}", []))
 

@@ -14,12 +14,10 @@ import tempfile
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 
+from exports.copy_csv import copy_to_file
 from exports.spec import Column, Dataset
 from exports.sql_source import over, refs
-
-SPOOL_BYTES = 8 << 20
 
 
 def _neutral(col: Column, ref: str) -> str:
@@ -44,9 +42,8 @@ def frame_select(dataset: Dataset) -> str:
 def sql_frame(dataset: Dataset) -> pd.DataFrame:
     """The dataset's neutral frame, from one COPY of `Dataset.sql`."""
     names = [col.name for col in dataset.columns]
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY ({frame_select(dataset)}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", spool)
+    with tempfile.TemporaryFile() as spool:  # a real file: psycopg2 writes once per row (exports.copy_csv)
+        copy_to_file(frame_select(dataset), "FORMAT csv, ENCODING 'UTF8'", spool)
         if spool.tell() == 0:
             return pd.DataFrame({col.name: pd.Series([], dtype="str" if col.type == "string" else np.float64)
                                  for col in dataset.columns})

@@ -11,13 +11,14 @@ first appear, so the study events get the OIDs Python would give them.
 
 COPY writes the lines: in CSV format, with a delimiter and a quote character that no line can contain (control
 characters were replaced), so each line comes out verbatim; the line breaks inside a row's XML are written as
-\\x01 and turned into newlines as the bytes arrive.
+\\x01 and turned into newlines afterwards, a megabyte at a time.
 """
+from tempfile import TemporaryFile
 from xml.sax.saxutils import quoteattr
 
 from django.db import connection
 
-from exports.copy_csv import _text
+from exports.copy_csv import _text, copy_to_file
 from exports.spec import Dataset
 from exports.sql_source import over, refs
 from exports.writers_odm import MDV_OID, _attrs, _Events, value_labels
@@ -42,7 +43,8 @@ def quoted_sql(ref: str) -> str:
     """SQL for quoteattr(xml_text(ref)) of a text expression `ref`. Regular expressions, not translate(): they
     test a long text in one pass (translate compares every character with every listed one)."""
     fast = f"{QUOTE} || {ref} || {QUOTE}"
-    clean = f"CASE WHEN {ref} ~ {lit(_BAD)} THEN regexp_replace({ref}, {lit(_BAD)}, {lit(chr(0xFFFD))}, 'g') ELSE {ref} END"
+    clean = (f"CASE WHEN {ref} ~ {lit(_BAD)} THEN regexp_replace({ref}, {lit(_BAD)}, {lit(chr(0xFFFD))}, 'g')"
+             f" ELSE {ref} END")
     escaped = clean
     for char, entity in _ESCAPES:
         escaped = f"replace({escaped}, {lit(char)}, {lit(entity)})"
@@ -121,19 +123,11 @@ def _rows(dataset: Dataset, out, oids: dict, subject_at: int, visit_at: int | No
             f" WHEN e IS DISTINCT FROM prev_e THEN {close_event} || {open_event} || {form} ELSE {nothing} END"
             f" || {group} || n::text || {group_end} || {' || '.join(items) or nothing} || '        </ItemGroupData>'")
     inner = over(dataset, f"row_number() OVER w AS n, {subject} AS k, lag({subject}) OVER w AS prev_k,"
-                          f" ({event})::text AS e, lag(({event})::text) OVER w AS prev_e, {', '.join(c)}", tail="WINDOW w AS ()")
+                          f" ({event})::text AS e, lag(({event})::text) OVER w AS prev_e, {', '.join(c)}",
+                 tail="WINDOW w AS ()")
     sql = f"SELECT {line} FROM ({inner}) AS r(n, k, prev_k, e, prev_e, {', '.join(c)})"
-    sink = _Lines(out)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x03')", sink)
-
-
-class _Lines:
-    """Where COPY writes: each row's \\x01 become newlines on the way to `out`."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, data) -> int:
-        self.out.write(bytes(data).replace(b"\x01", b"\n"))
-        return len(data)
+    with TemporaryFile() as lines:
+        copy_to_file(sql, "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x03'", lines)
+        lines.seek(0)
+        while chunk := lines.read(1 << 20):
+            out.write(chunk.replace(b"\x01", b"\n"))

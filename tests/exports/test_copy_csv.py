@@ -42,7 +42,7 @@ def python_bytes(dataset) -> bytes:
 
 
 def test_copy_writes_every_copyable_dataset_exactly_as_the_python_writer(trial):
-    copyable = [d for d in all_datasets() if d.copy_query is not None]
+    copyable = [d for d in all_datasets() if d.sql is not None]
     assert {"crf_labs", "crf_vitals", "crf_infusion", "crf_deviation"} <= {d.name for d in copyable}
     for dataset in copyable:
         expected = python_bytes(dataset)
@@ -52,14 +52,27 @@ def test_copy_writes_every_copyable_dataset_exactly_as_the_python_writer(trial):
     assert "'=HYPERLINK" in text and ",-2e-3" in text and "'@home" in text  # the one CSV cell rule
 
 
-def test_datasets_with_json_text_keep_the_python_writer(trial):
-    names = {d.name for d in all_datasets() if d.copy_query is None}
-    assert {"participants", "response", "adverse_events", "crf_bilag", "crf_response"} <= names
+def test_only_the_datasets_assembled_in_python_keep_the_python_writer(trial):
+    assert {d.name for d in all_datasets() if d.sql is None} == {"participants", "response"}
+
+
+def test_json_columns_are_postgresqls_jsonb_text(trial):
+    """docs/EXPORTS.md "JSON columns": both paths write PostgreSQL's own jsonb text."""
+    visit = trial[0].visits.get(code="m0")
+    registry.get("bilag").model.objects.create(participant=trial[0], visit=visit, grade="A",
+                                               features=[{"reason": "UPCR ≥ 50", "code": "proteinuria"}],
+                                               inputs={"upcr_mg_mmol": 92.6453, "gfr": 107.8, "previous_visit": None})
+    bilag = next(d for d in all_datasets() if d.name == "crf_bilag")
+    names = [c.name for c in bilag.columns]
+    row = next(iter(bilag.iter_rows()))
+    assert row[names.index("inputs")] == '{"gfr": 107.8, "upcr_mg_mmol": 92.6453, "previous_visit": null}'
+    assert row[names.index("features")] == '[{"code": "proteinuria", "reason": "UPCR ≥ 50"}]'
+    assert b"".join(copy_csv_chunks(bilag)) == python_bytes(bilag)
 
 
 def test_the_python_chunks_are_the_python_writer(trial):
     for dataset in all_datasets():
-        if dataset.copy_query is None:
+        if dataset.sql is None:
             assert b"".join(python_csv_chunks(dataset, rows_per_chunk=1)) == python_bytes(dataset)
 
 
@@ -78,3 +91,20 @@ def test_the_api_serves_the_bundles_csv(trial, site, client_for, client):
         assert response.status_code == 200
         dataset = next(d for d in all_datasets() if d.name == name)
         assert b"".join(response.streaming_content) == python_bytes(dataset), name
+
+
+def test_row_ends_are_found_in_any_chunking_of_quote_heavy_text():
+    import csv
+    import random
+
+    rng = random.Random(7)
+    cells = ['{"a": "b", "c": [1, 2]}', 'x\ny', '""', 'plain', '"\n"', "", "a\r\nb", "中文"]
+    rows = [[rng.choice(cells) for _ in range(4)] for _ in range(300)]
+    crlf, lf = io.StringIO(newline=""), io.StringIO(newline="")
+    csv.writer(crlf).writerows(rows)
+    csv.writer(lf, lineterminator="\n").writerows(rows)
+    data = lf.getvalue().encode()
+    for _ in range(20):
+        cuts = sorted(rng.sample(range(1, len(data)), 25))
+        chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+        assert b"".join(_crlf(iter(chunks))) == crlf.getvalue().encode()

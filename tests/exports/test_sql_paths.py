@@ -21,7 +21,6 @@ from exports.sql_odm import clinical_sql
 from exports.writers import write_zip
 from exports.writers_csv import typed_rows, write_csv
 from exports.writers_odm import OdmWriter
-from tests import factories
 from tests.exports.helpers import crafted
 from tests.labs.helpers import EXAMPLES, LATER, data_manager, example_trial, stage_and_accept
 
@@ -38,6 +37,10 @@ NOTES = ['a & b < c > d', 'say "hi"', "it's", """both ' and " here""", "ctl\x01\
 VISITS = ["m0", "m0", "m3", None, "", "m 3/x", "m3", "m0"]
 
 
+def _moment(n: int) -> str:
+    return f"2024-03-0{1 + n % 9} 0{n % 10}:1{n % 6}:2{n % 7}.{n * 12345 % 1000000:06d}+08"
+
+
 def _values(n: int) -> str:
     subject = f"'P{n // 3:02d}'" if n != 7 else "'=P07'"  # a participant key a spreadsheet would run
     visit = VISITS[n % len(VISITS)]
@@ -47,8 +50,8 @@ def _values(n: int) -> str:
             f"{'NULL' if n % 5 == 0 else n * 7 - 20}::integer, "
             f"{'NULL' if n % 4 == 0 else ['1.50', '-0.0001', '123456789.1234', '0.0000'][n % 4]}::numeric, "
             f"{'NULL' if n % 6 == 0 else repr(f'2024-0{1 + n % 9}-1{n % 10}')}::date, "
-            f"{'NULL' if n % 7 == 0 else repr(f'2024-03-0{1 + n % 9} 0{n % 10}:1{n % 6}:2{n % 7}.{n * 12345 % 1000000:06d}+08')}"
-            f"::timestamptz, {['true', 'false', 'NULL'][n % 3]}::boolean, {n})")
+            f"{'NULL' if n % 7 == 0 else repr(_moment(n))}::timestamptz, "
+            f"{['true', 'false', 'NULL'][n % 3]}::boolean, {n})")
 
 
 def crafted_dataset(rows: int = 42) -> Dataset:
@@ -126,9 +129,8 @@ def test_a_row_without_a_participant_is_refused_as_in_python():
 
 @pytest.fixture
 def trial_with_lis_values(site, clinician):
-    factories.strata_and_list()
-    crafted(site, clinician)
-    example_trial(site, clinician)
+    example_trial(site, clinician)  # two participants with a laboratory-system export to accept
+    crafted(site, clinician, major_deviation=True)  # infusion, typed labs, a deviation
     name = "lis_export_en_utf8_bom.csv"
     stage_and_accept((EXAMPLES / name).read_bytes(), data_manager(site), at=LATER, filename=name)
 

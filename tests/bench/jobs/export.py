@@ -61,11 +61,13 @@ def copy_queries() -> list[str]:
         fields = [f for f in t.model._meta.concrete_fields if f.name not in INTERNAL
                   and f.name not in getattr(t.model, "blinded_fields", ())]
         names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
-        out.append(sql(t.model.objects.order_by("participant__participant_code", "visit__month", "created_at", "pk")
+        out.append(sql(t.model.objects.order_by("participant__participant_code", "visit__month", "created_at",
+                                                "pk")
                        .values_list(*names)))
     ae_names = ["participant__participant_code", "term", "soc", "onset_date", "end_date", "grade",
                 *AdverseEvent.SERIOUSNESS_FIELDS, "causality", "expected", "action", "outcome", "in_collection_window"]
-    out.append(sql(AdverseEvent.objects.order_by("participant__participant_code", "onset_date", "pk").values_list(*ae_names)))
+    out.append(sql(AdverseEvent.objects.order_by("participant__participant_code", "onset_date", "pk")
+                   .values_list(*ae_names)))
     out.append("""
         SELECT p.participant_code, s.code, p.prior_therapy, r.blind_code, p.sex,
                (SELECT consented_at FROM edc_consent c WHERE c.participant_id = p.id AND c.kind = 'main'),
@@ -111,10 +113,10 @@ def api_vs_copy() -> dict:
     from exports.datasets import all_datasets
 
     def rows_in(dataset) -> int:
-        return sum(1 for _ in dataset.iter_rows()) if dataset.copy_query is None else _count(dataset)
+        return sum(1 for _ in dataset.iter_rows()) if dataset.sql is None else _count(dataset)
 
     def _count(dataset) -> int:
-        sql, params = dataset.copy_query()
+        sql, params = dataset.sql()
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM ({sql}) AS q", params)
             return cursor.fetchone()[0]
@@ -137,7 +139,7 @@ def api_vs_copy() -> dict:
         with connection.cursor() as cursor:
             cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
         copy_times.append(time.perf_counter() - started)
-    return {"dataset": name, "copy_path": largest.copy_query is not None, "bytes": size,
+    return {"dataset": name, "copy_path": largest.sql is not None, "bytes": size,
             "api_seconds": min(api_times), "copy_seconds": min(copy_times),
             "ratio": min(api_times) / min(copy_times)}
 
@@ -153,7 +155,8 @@ def _raw_query(dataset) -> str:
     fields = [f for f in t.model._meta.concrete_fields if f.name not in INTERNAL
               and f.name not in getattr(t.model, "blinded_fields", ())]
     names = ["participant__participant_code", "visit__code", "visit__month", *[f.attname for f in fields]]
-    qs = t.model.objects.order_by("participant__participant_code", "visit__month", "created_at", "pk").values_list(*names)
+    qs = t.model.objects.order_by("participant__participant_code", "visit__month", "created_at",
+                                  "pk").values_list(*names)
     text, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         return cursor.mogrify(text, params).decode()
