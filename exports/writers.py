@@ -12,6 +12,9 @@ Every writer checks the datasets first (SPSS-safe column names, known types, val
 naming the dataset, row number and column for a row of the wrong length or a value of the wrong type.
 """
 import csv
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import io
 import json
@@ -51,6 +54,12 @@ DEFLATE_LEVEL = 1
 DEFAULT_FORMATS = ("csv", "sav")
 FORMAT_LABELS = {"csv": "CSV", "sav": "SPSS (.sav)", "dta": "Stata (.dta)", "xpt": "SAS transport v5 (.xpt)"}
 NAMES_FILE = "variable_names.csv"
+try:  # glibc's malloc_trim (Linux); elsewhere freed memory is left to the allocator
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    if not hasattr(_LIBC, "malloc_trim"):
+        _LIBC = None
+except OSError:
+    _LIBC = None
 Progress = Callable[[int, int, str], object]
 
 
@@ -167,7 +176,18 @@ def _frame_files(ds: Dataset, frame_formats: list[str], table, member: str, scra
         else:
             _count, changed = write_xpt(ds, target, member=member, frame=table)
             result["xpt"] = (changed.escaped, changed.truncated)
+    del table
+    _give_back_memory()
     return result
+
+
+def _give_back_memory() -> None:
+    """Return freed memory to the system after each dataset. glibc keeps what a large frame freed in its arenas,
+    and the next dataset's arrays land beside it rather than in it, so without this the export's peak grows with
+    every dataset instead of being the largest one's (`make bench`, 10,000 participants: 303 -> 293 MB)."""
+    gc.collect()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def _in_child(datasets: list[Dataset], indexes: list[int], work) -> tuple[int, str]:
