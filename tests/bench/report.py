@@ -116,17 +116,47 @@ def rows(r: dict) -> list[tuple[str, str, str, str, str]]:
 
 HEAD = ("figure", "96", "10,000", "target", "met")
 
+# What was tried for a figure that misses its target (printed under the table for each "NO"), so the report
+# says where the time goes and what already moved it; the longer story is in docs/EXPORTS.md "Speed" and
+# tests/bench/README.md.
+TRIED = {
+    "full blinded bundle": "PostgreSQL writes every dataset that is one query (CSV, frame, ODM by COPY from one "
+                           "temporary table), SPSS rows by numpy, deflate level 1; left in Python: participants "
+                           "(analysis sets) and response (WOCF), the zip's deflate; EDC_EXPORT_PROCESSES=2 measured "
+                           "5.4x (default 1, docs/EXPORTS.md)",
+    "API CSV": "COPY with the CSV text computed in SQL, into a real file; the rest is PostgreSQL turning numerics, "
+               "dates and the formula rule into text, which plain COPY of raw columns does not do",
+    "export peak RSS": "frames from COPY with shared category strings, SPSS rows in 2 MB chunks, freed memory given "
+                       "back after each dataset; about 120 MB of it is Django and the libraries loaded",
+    "CRF save / ping": "statements 22 -> 13 and /ping/ 5 -> 2 (session written once a minute); what is left is "
+                       "Django forms, the audited save and the edit checks in Python, queued 16 deep on 2 cores",
+    "CRF save p95": "as for CRF save / ping: the p95 is the queue of 16 clients on 2 cores",
+    "list pages p95": "each list page costs 40-135 ms alone at 10,000; 16 clients on 2 cores queue behind them",
+    "dashboard (home): p50 / p95": "lifecycle counts in one pass per participant, JIT off for the application",
+}
+
+
+def tried(body: list) -> list[str]:
+    out = []
+    for row in body:
+        if row[4] == "NO":
+            note = next((text for key, text in TRIED.items() if row[0].startswith(key)), "")
+            out.append(f"NO  {row[0]}: {note or 'see tests/bench/README.md'}")
+    return out
+
 
 def table(r: dict) -> str:
     body = rows(r)
     widths = [max(len(row[i]) for row in [HEAD, *body]) for i in range(5)]
     line = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))  # noqa: E731
-    return "\n".join([line(HEAD), "  ".join("-" * w for w in widths), *map(line, body)])
+    return "\n".join([line(HEAD), "  ".join("-" * w for w in widths), *map(line, body), "", "What was tried:",
+                      *tried(body)])
 
 
 def markdown(r: dict) -> str:
     lines = [f"# Benchmark results ({r['started']}, {r['cpus']} CPUs)", "",
              "| " + " | ".join(HEAD) + " |", "|" + "---|" * 5]
     lines += ["| " + " | ".join(row) + " |" for row in rows(r)]
+    lines += ["", "What was tried where a target is missed:", "", *[f"- {t}" for t in tried(rows(r))]]
     lines += ["", "What each figure means: tests/bench/README.md. Raw numbers: results.json.", ""]
     return "\n".join(lines)
