@@ -67,8 +67,8 @@ TRIAL_PAGES: dict[tuple[str, str], int] = {
     **{(f"api crf_{key}", "api"): 4 + EXPORT_SCOPE + READ_LOG
        for key in ("vitals", "labs", "sledai", "bilag", "response", "biospecimen", "pregnancy", "infusion",
                    "prednisone", "conmeds", "biopsy", "deviation", "discontinuation", "death")},
-    # lab panels, then one provenance query per 500 panels (labs)
-    ("api lab_value_sources", "api"): 5 + EXPORT_SCOPE + READ_LOG,
+    # one COPY of the dataset's SQL, whatever the number of panels (exports/copy_csv.py)
+    ("api lab_value_sources", "api"): 4 + EXPORT_SCOPE + READ_LOG,
 }
 PARTICIPANT_PAGES: dict[tuple[str, str], int] = {
     # + the data entry of each visit (one UNION ALL); + the hospital record number panel (labs)
