@@ -32,7 +32,8 @@ CHUNK = 1 << 16
 QUOTE, LF, CR = ord('"'), ord("\n"), ord("\r")
 
 
-def _text(col: Column, ref: str) -> str:
+def csv_text_sql(col: Column, ref: str) -> str:
+    """SQL for the CSV text of column `col`'s value `ref`: exports.writers_csv.TEXT in SQL (the module docstring)."""
     if col.type == "string":
         return sql_safe_text(f"NULLIF({ref}::text, '')")
     if col.type in ("integer", "number"):
@@ -50,8 +51,8 @@ def _text(col: Column, ref: str) -> str:
 
 def copy_select(dataset: Dataset) -> str:
     """The SELECT whose columns are the CSV text of the dataset's rows (`Dataset.sql`), parameters bound."""
-    return over(dataset, ", ".join(_text(col, ref) for col, ref in zip(dataset.columns, refs(len(dataset.columns)),
-                                                                         strict=True)))
+    columns = zip(dataset.columns, refs(len(dataset.columns)), strict=True)
+    return over(dataset, ", ".join(csv_text_sql(col, ref) for col, ref in columns))
 
 
 class CrlfSink:

@@ -13,7 +13,7 @@ from exports.spec import Column, Dataset
 from exports.sql_source import query_sql
 from labs.analytes import ANALYTES
 from labs.models import ImportBatch
-from labs.selectors import held_sql, holds_sql, latest_accepted_sql, lis_sourced_values
+from labs.selectors import held_sql, holds_sql, is_held, latest_accepted_sql, lis_sourced_values
 
 CHUNK = 500
 ORDER = ("participant__participant_code", "visit__month", "id")
@@ -81,7 +81,7 @@ def _rows(panels):
     for panel in panels:
         mine = sources.get(panel.pk, {})
         for name in ANALYTES:
-            if getattr(panel, name) in (None, ""):
+            if not is_held(panel, name):
                 continue
             row = mine.get(name)
             if row is None:

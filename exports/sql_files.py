@@ -33,7 +33,10 @@ def materialized(ds):
         cursor.execute(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT * FROM ({sql}) AS t({names})",
                        params)
         cursor.execute(f"ANALYZE {table}")
-        yield dataclasses.replace(ds, sql=lambda: (f"SELECT * FROM {table}", []))
+        try:
+            yield dataclasses.replace(ds, sql=lambda: (f"SELECT * FROM {table}", []))
+        finally:  # ON COMMIT DROP alone would keep it until an enclosing transaction ends
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def sql_dataset_files(ds, formats: tuple[str, ...], frame_formats: list[str], odm, scratch: str, index: int

@@ -18,7 +18,7 @@ from xml.sax.saxutils import quoteattr
 
 from django.db import connection
 
-from exports.copy_csv import _text, copy_to_file
+from exports.copy_csv import copy_to_file, csv_text_sql
 from exports.spec import Dataset
 from exports.sql_source import over, refs
 from exports.writers_odm import MDV_OID, _attrs, _Events, value_labels
@@ -33,10 +33,10 @@ QUOTE, APOSTROPHE = "'\"'", "''''"  # '"' and "'" as SQL literals
 
 
 def lit(text: str) -> str:
-    """`text` as a PostgreSQL string literal (standard_conforming_strings is on)."""
-    if "\x00" in text:
-        raise ValueError("NUL in SQL text")
-    return "'" + text.replace("'", "''") + "'"
+    """`text` as a PostgreSQL string literal, quoted by the driver for this connection's settings (COPY takes no
+    parameters)."""
+    with connection.cursor() as cursor:
+        return cursor.mogrify("%s", [text]).decode()
 
 
 def quoted_sql(ref: str) -> str:
@@ -91,7 +91,7 @@ def clinical_sql(dataset: Dataset, out, events: _Events, *, study_oid: str, subj
 
 def _rows(dataset: Dataset, out, oids: dict, subject_at: int, visit_at: int | None) -> None:
     c = refs(len(dataset.columns))
-    subject = _text(dataset.columns[subject_at], c[subject_at])  # the CSV's text of the key, as Python's
+    subject = csv_text_sql(dataset.columns[subject_at], c[subject_at])  # the CSV's text of the key, as Python's
     if visit_at is None:
         event = lit(oids[None])
     else:
@@ -106,7 +106,7 @@ def _rows(dataset: Dataset, out, oids: dict, subject_at: int, visit_at: int | No
         if col.type == "string":
             value, empty = quoted_sql(f"{c[i]}::text"), f"{c[i]} IS NULL OR {c[i]}::text = ''"
         else:
-            value, empty = f"'\"' || {_text(col, c[i])} || '\"'", f"{c[i]} IS NULL"
+            value, empty = f"'\"' || {csv_text_sql(col, c[i])} || '\"'", f"{c[i]} IS NULL"
         items.append(f"CASE WHEN {empty} THEN '' ELSE {start} || {value} || {lit('/>' + NL)} END")
     nothing = "''"
     quote_event = "'\"' || e || '\"'"  # event OIDs are letters, digits, '_', '.', '-' (writers_odm._NOT_OID)

@@ -69,7 +69,8 @@ def lis_sourced_values(panels) -> dict:
     return dict(out)
 
 
-def _held(panel: LabPanel, name: str) -> bool:
+def is_held(panel: LabPanel, name: str) -> bool:
+    """Whether the panel holds a value of the analyte `name` (the SQL form: `held_sql`)."""
     return getattr(panel, name) not in (None, "")
 
 
@@ -81,7 +82,7 @@ def lis_sourced_panel_ids(panels) -> set:
     sourced = lis_sourced_values(panels)
     out = set()
     for panel in panels:
-        held = {name for name in ANALYTES if _held(panel, name)}
+        held = {name for name in ANALYTES if is_held(panel, name)}
         if held and held == set(sourced.get(panel.pk, ())):
             out.add(panel.pk)
     return out
@@ -112,7 +113,7 @@ def holds_sql(panel: str, staged: str) -> str:
 
 
 def held_sql(panel: str, name: str) -> str:
-    """SQL, true where the panel row `panel` holds a value of the analyte `name` (`_held`)."""
+    """SQL, true where the panel row `panel` holds a value of the analyte `name` (`is_held`)."""
     column = f"{panel}.{LabPanel._meta.get_field(name).column}"
     return f"({column} <> '')" if ANALYTES[name].category else f"({column} IS NOT NULL)"
 

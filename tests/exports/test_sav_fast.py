@@ -15,6 +15,7 @@ from exports import sav_fast
 from exports.frames import dataset_frame
 from exports.spec import Column, Dataset
 from exports.writers_spss import sav_metadata, spss_frame, write_sav
+from tests.exports.test_writers import PARTICIPANT_COLUMNS
 
 # The SAV header record: 4-byte "$FL2", 60-byte product name, layout code, nominal case size, compression, weight
 # index and case count (int32 each), the 8-byte bias, then the creation date (9 bytes) and time (8 bytes).
@@ -129,16 +130,9 @@ def test_what_pyreadstat_refuses_it_refuses_the_same_way(tmp_path):
 
 
 def test_neutral_frames_with_dates_datetimes_labels_and_chinese_are_byte_identical(tmp_path, spy):
-    columns = [
-        Column("participant_id", "Participant", "受试者编号", "string"),
-        Column("sex", "Sex", "性别", "integer", values={1: "male / 男", 2: "female / 女"}),
-        Column("birth_date", "Date of birth", "出生日期", "date"),
-        Column("enrolled_at", "Enrolled at", "入组时间", "datetime"),
-        Column("weight", "Weight", "体重", "number", unit="kg"),
-        Column("smoker", "Smoker", "吸烟", "boolean"),
-        Column("visit", "Visit", "访视", "string", values={"V1": "Baseline / 基线", "V2": "第4周" * 50}),
-        Column("note", "Note " * 80, "备注" * 60, "string", width=200),
-    ]
+    columns = [*PARTICIPANT_COLUMNS[:-1],  # all but the note, which gets labels past SPSS's limits here
+               Column("visit", "Visit", "访视", "string", values={"V1": "Baseline / 基线", "V2": "第4周" * 50}),
+               Column("note", "Note " * 80, "备注" * 60, "string", width=200)]
     rows = [("BJ-001", 1, date(1980, 5, 17), datetime(2024, 3, 1, 9, 30, tzinfo=CST), 70.5, True, "V1", "咳嗽"),
             ("BJ-002", 2, date(1582, 10, 14), datetime(1970, 1, 1), 1e-07, False, "V2", None),
             ("BJ-003", None, None, None, None, None, None, "第" * 120),

@@ -177,3 +177,15 @@ def test_datetimes_in_the_frame_are_utc_seconds():
     moment = datetime.fromisoformat("2024-03-02 01:11:21.012345+08:00")
     assert frame["at"][1] == (moment.timestamp())
     assert frame["level"][1] == float(Decimal("-0.0001"))
+
+
+def test_the_temporary_table_is_gone_after_each_dataset_even_inside_a_transaction():
+    def temporary_tables() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'export_rows_%' AND relpersistence = 't'")
+            return cursor.fetchone()[0]
+
+    ds = crafted_dataset(3)
+    with materialized(ds) as rows:
+        assert temporary_tables() == 1 and len(sql_frame(rows)) == 3
+    assert temporary_tables() == 0  # the test runs in a transaction that has not ended
