@@ -22,6 +22,7 @@ from exports.writers import write_zip
 from exports.writers_csv import typed_rows, write_csv
 from exports.writers_odm import OdmWriter
 from tests.exports.helpers import crafted
+from tests.exports.test_writers import ODM_SCHEMA
 from tests.labs.helpers import EXAMPLES, LATER, data_manager, example_trial, stage_and_accept
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +170,17 @@ def test_the_whole_bundle_is_the_same_by_either_path(trial_with_lis_values, tmp_
     for name in expected:
         if name.endswith((".csv", ".xml", ".txt", ".R")):
             assert sql[name] == expected[name], name
+
+
+def test_the_odm_postgresql_writes_is_valid_against_the_cdisc_schema(trial_with_lis_values, tmp_path):
+    import xmlschema
+
+    write_zip(all_datasets(), tmp_path / "sql.zip", study_oid="S", study_name="uc-MSC LN")
+    with zipfile.ZipFile(tmp_path / "sql.zip") as archive:
+        odm = archive.read("odm.xml").decode("utf-8")
+    assert "lab_value_sources" in odm and 'Value="lis"' in odm
+    errors = list(xmlschema.XMLSchema(str(ODM_SCHEMA)).iter_errors(odm))
+    assert errors == [], [str(e)[:300] for e in errors[:3]]
 
 
 def test_datetimes_in_the_frame_are_utc_seconds():
